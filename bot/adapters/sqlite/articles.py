@@ -1,0 +1,272 @@
+"""Entries seen per feed, stories (articles), and the deals ledger."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.model import Deal, Money
+from bot.core.timeutil import from_iso, to_iso
+
+# Two outlets carrying one story within this window are one story when their titles match.
+SAME_STORY_WINDOW = timedelta(days=1)
+# A deal reported again within this window updates the same ledger row.
+SAME_DEAL_WINDOW = timedelta(days=90)
+_STATUS_RANK = {"rumored": 0, "announced": 1, "completed": 2}
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry the poller has not stored before, with what the analysis found."""
+
+    key: str
+    title: str
+    link: str | None
+    canonical_link: str | None
+    title_fingerprint: str | None
+    summary: str
+    published_at: datetime | None
+    lang: str | None
+    entity_ids: tuple[str, ...]
+    analysis: dict  # JSON-ready, the scan contract's fields
+    deals: tuple[Deal, ...]
+
+
+@dataclass(frozen=True)
+class RecordedEntry:
+    key: str
+    article_id: int
+    entity_ids: tuple[str, ...]
+    first_seen_at: datetime
+    backlog: bool
+    new_story: bool
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int
+    kind: str
+    investors: tuple[str, ...]
+    target: str
+    amount: Money | None
+    stake_percent: float | None
+    valuation: Money | None
+    status: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    sources: int
+    link: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    title: str
+    link: str | None
+    summary: str
+    published_at: datetime | None
+    lang: str | None
+    feed_name: str | None
+    analysis: dict
+
+
+def _money(value, currency, approx=False) -> Money | None:
+    if value is None or currency is None:
+        return None
+    return Money(int(value), currency, bool(approx))
+
+
+class ArticlesQueries:
+    async def unseen_keys(self, feed_id: int, keys: list[str]) -> set[str]:
+        """The keys of `keys` this feed has never had: the dedup point of ingestion."""
+        seen: set[str] = set()
+        for start in range(0, len(keys), 500):  # stay under SQLite's variable limit
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with self.conn.execute(
+                f"SELECT entry_key FROM entries WHERE feed_id = ? AND entry_key IN ({marks})",
+                (feed_id, *chunk),
+            ) as cur:
+                seen.update(row[0] for row in await cur.fetchall())
+        return set(keys) - seen
+
+    async def record_entries(
+        self, feed_id: int, entries: list[NewEntry], now: datetime, backlog: bool
+    ) -> list[RecordedEntry]:
+        """Store new entries, their stories and deals, in one transaction. Idempotent: an entry
+        key already stored for this feed is skipped, so a retried poll records nothing twice."""
+        recorded = []
+        async with self.transaction() as db:
+            for entry in entries:
+                cur = await db.execute(
+                    "INSERT OR IGNORE INTO entries (feed_id, entry_key, first_seen_at, backlog)"
+                    " VALUES (?, ?, ?, ?)",
+                    (feed_id, entry.key, to_iso(now), int(backlog)),
+                )
+                if cur.rowcount == 0:
+                    continue
+                article_id = await self._same_story(db, entry, now)
+                new_story = article_id is None
+                if new_story:
+                    article_id = await self._insert_article(db, feed_id, entry, now)
+                await db.execute(
+                    "UPDATE entries SET article_id = ? WHERE feed_id = ? AND entry_key = ?",
+                    (article_id, feed_id, entry.key),
+                )
+                for deal in entry.deals:
+                    await self._record_deal(db, deal, article_id, now)
+                recorded.append(
+                    RecordedEntry(entry.key, article_id, entry.entity_ids, now, backlog, new_story)
+                )
+        return recorded
+
+    async def _same_story(self, db, entry: NewEntry, now: datetime) -> int | None:
+        if entry.canonical_link:
+            async with db.execute(
+                "SELECT id FROM articles WHERE canonical_link = ? LIMIT 1", (entry.canonical_link,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row:
+                return row[0]
+        if entry.title_fingerprint:
+            async with db.execute(
+                "SELECT id FROM articles WHERE title_fingerprint = ? AND first_seen_at >= ?"
+                " ORDER BY id LIMIT 1",
+                (entry.title_fingerprint, to_iso(now - SAME_STORY_WINDOW)),
+            ) as cur:
+                row = await cur.fetchone()
+            if row:
+                return row[0]
+        return None
+
+    async def _insert_article(self, db, feed_id: int, entry: NewEntry, now: datetime) -> int:
+        cur = await db.execute(
+            "INSERT INTO articles (link, canonical_link, title, title_fingerprint, summary,"
+            " published_at, lang, first_seen_at, feed_id, entities, analysis)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.link,
+                entry.canonical_link,
+                entry.title,
+                entry.title_fingerprint,
+                entry.summary,
+                to_iso(entry.published_at) if entry.published_at else None,
+                entry.lang,
+                to_iso(now),
+                feed_id,
+                json.dumps(list(entry.entity_ids)),
+                json.dumps(entry.analysis, ensure_ascii=False),
+            ),
+        )
+        return cur.lastrowid
+
+    async def _record_deal(self, db, deal: Deal, article_id: int, now: datetime) -> None:
+        investors = json.dumps(sorted(deal.investors), ensure_ascii=False)
+        async with db.execute(
+            "SELECT id, status, amount_value, stake_percent, valuation_value FROM deals"
+            " WHERE kind = ? AND target = ? AND investors = ? AND last_seen_at >= ?"
+            " ORDER BY last_seen_at DESC LIMIT 1",
+            (deal.kind, deal.target, investors, to_iso(now - SAME_DEAL_WINDOW)),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            cur = await db.execute(
+                "INSERT INTO deals (kind, investors, target, amount_value, amount_currency,"
+                " amount_approx, stake_percent, valuation_value, valuation_currency, status,"
+                " first_seen_at, last_seen_at, article_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    deal.kind, investors, deal.target,
+                    deal.amount.value if deal.amount else None,
+                    deal.amount.currency if deal.amount else None,
+                    int(bool(deal.amount and deal.amount.approx)),
+                    deal.stake_percent,
+                    deal.valuation.value if deal.valuation else None,
+                    deal.valuation.currency if deal.valuation else None,
+                    deal.status, to_iso(now), to_iso(now), article_id,
+                ),
+            )
+            deal_id = cur.lastrowid
+        else:
+            deal_id = row["id"]
+            # Later reports fill what earlier ones lacked, and a deal only moves forward
+            # (rumored -> announced -> completed).
+            status = max(row["status"], deal.status, key=lambda s: _STATUS_RANK.get(s, 0))
+            await db.execute(
+                "UPDATE deals SET last_seen_at = ?, status = ?,"
+                " amount_value = coalesce(amount_value, ?), amount_currency = coalesce(amount_currency, ?),"
+                " stake_percent = coalesce(stake_percent, ?),"
+                " valuation_value = coalesce(valuation_value, ?),"
+                " valuation_currency = coalesce(valuation_currency, ?) WHERE id = ?",
+                (
+                    to_iso(now), status,
+                    deal.amount.value if deal.amount else None,
+                    deal.amount.currency if deal.amount else None,
+                    deal.stake_percent,
+                    deal.valuation.value if deal.valuation else None,
+                    deal.valuation.currency if deal.valuation else None,
+                    deal_id,
+                ),
+            )
+        await db.execute(
+            "INSERT OR IGNORE INTO deal_sources (deal_id, article_id) VALUES (?, ?)",
+            (deal_id, article_id),
+        )
+
+    async def list_deals(
+        self, since: datetime, party: str | None = None, limit: int = 50
+    ) -> list[LedgerRow]:
+        """Deals reported since `since`, newest first; `party` filters on investor or target."""
+        sql = (
+            "SELECT d.*, (SELECT count(*) FROM deal_sources s WHERE s.deal_id = d.id) AS sources,"
+            " a.link AS link, a.title AS title FROM deals d LEFT JOIN articles a ON a.id = d.article_id"
+            " WHERE d.last_seen_at >= ?"
+        )
+        params: list = [to_iso(since)]
+        if party:
+            sql += " AND (d.target = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(d.investors)"
+            sql += " WHERE json_each.value = ? COLLATE NOCASE))"
+            params += [party, party]
+        sql += " ORDER BY d.last_seen_at DESC, d.id DESC LIMIT ?"
+        params.append(limit)
+        async with self.conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return [
+            LedgerRow(
+                id=row["id"],
+                kind=row["kind"],
+                investors=tuple(json.loads(row["investors"])),
+                target=row["target"],
+                amount=_money(row["amount_value"], row["amount_currency"], row["amount_approx"]),
+                stake_percent=row["stake_percent"],
+                valuation=_money(row["valuation_value"], row["valuation_currency"]),
+                status=row["status"],
+                first_seen_at=from_iso(row["first_seen_at"]),
+                last_seen_at=from_iso(row["last_seen_at"]),
+                sources=row["sources"],
+                link=row["link"],
+                title=row["title"],
+            )
+            for row in rows
+        ]
+
+    async def article(self, article_id: int) -> StoredArticle | None:
+        async with self.conn.execute(
+            "SELECT a.*, f.name AS feed_name FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
+            " WHERE a.id = ?",
+            (article_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return StoredArticle(
+            id=row["id"],
+            title=row["title"],
+            link=row["link"],
+            summary=row["summary"],
+            published_at=from_iso(row["published_at"]),
+            lang=row["lang"],
+            feed_name=row["feed_name"],
+            analysis=json.loads(row["analysis"]),
+        )

@@ -1,0 +1,86 @@
+"""The outbox: alerts are written here, durably, before anything is sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.alerts import Alert
+from bot.core.timeutil import from_iso, to_iso
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    channel_id: int
+    platform: str
+    external_id: str
+    channel_lang: str
+    article_id: int
+    entity_ids: tuple[str, ...]
+    attempts: int
+    created_at: datetime
+
+
+class OutboxQueries:
+    async def enqueue(self, alerts: Iterable[Alert], now: datetime) -> int:
+        """Queue alerts; an alert for a (channel, story) pair already queued is ignored."""
+        added = 0
+        async with self.transaction() as db:
+            for alert in alerts:
+                cur = await db.execute(
+                    "INSERT OR IGNORE INTO outbox (channel_id, article_id, entity_ids, created_at,"
+                    " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                    (alert.channel_id, alert.article_id, json.dumps(alert.entity_ids),
+                     to_iso(now), to_iso(now)),
+                )
+                added += cur.rowcount
+        return added
+
+    async def pending(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        async with self.conn.execute(
+            "SELECT o.*, c.platform, c.external_id, c.lang AS channel_lang FROM outbox o"
+            " JOIN channels c ON c.id = o.channel_id"
+            " WHERE o.state = 'pending' AND c.platform = ? AND o.next_attempt_at <= ?"
+            " ORDER BY o.id LIMIT ?",
+            (platform, to_iso(now), limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            OutboxItem(
+                id=row["id"], channel_id=row["channel_id"], platform=row["platform"],
+                external_id=row["external_id"], channel_lang=row["channel_lang"],
+                article_id=row["article_id"], entity_ids=tuple(json.loads(row["entity_ids"])),
+                attempts=row["attempts"], created_at=from_iso(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+    async def mark_sent(self, item_id: int, now: datetime, message_ref: str | None = None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = ?, message_ref = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (to_iso(now), message_ref, item_id),
+            )
+
+    async def mark_retry(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+                " WHERE id = ?",
+                (error, to_iso(next_attempt_at), item_id),
+            )
+
+    async def mark_dead(self, item_id: int, error: str) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET state = 'dead', last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                (error, item_id),
+            )
+
+    async def outbox_counts(self) -> dict[str, int]:
+        async with self.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state") as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}

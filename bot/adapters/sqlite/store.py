@@ -1,0 +1,86 @@
+"""The store: one aiosqlite connection, WAL mode, migrated at open.
+
+Queries live in mixins by subject (feeds, articles and deals, channels, outbox); this module
+owns the connection and the write lock. One connection is shared by every coroutine, so every
+write happens inside `self.transaction()`, which serialises writers and wraps them in
+BEGIN IMMEDIATE ... COMMIT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from bot.adapters.sqlite.articles import ArticlesQueries
+from bot.adapters.sqlite.channels import ChannelsQueries
+from bot.adapters.sqlite.feeds import FeedsQueries
+from bot.adapters.sqlite.migrate import migrate
+from bot.adapters.sqlite.outbox import OutboxQueries
+
+
+def _migrate_file(path: str) -> tuple[int, int]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        return migrate(conn)
+    finally:
+        conn.close()
+
+
+class Store(FeedsQueries, ArticlesQueries, ChannelsQueries, OutboxQueries):
+    def __init__(self, conn: aiosqlite.Connection, path: Path, migrated_from: int) -> None:
+        self.conn = conn
+        self.path = path
+        self.migrated_from = migrated_from
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        before, _ = await asyncio.to_thread(_migrate_file, str(path))
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",  # WAL + NORMAL: durable across app crashes
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await conn.execute(pragma)
+        return cls(conn, path, before)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            return (await cur.fetchone())[0]
+
+    async def integrity_ok(self) -> bool:
+        async with self.conn.execute("PRAGMA integrity_check") as cur:
+            return (await cur.fetchone())[0] == "ok"
