@@ -8,39 +8,13 @@ from datetime import datetime, timedelta
 
 from bot.core.model import Deal, Money
 from bot.core.timeutil import from_iso, to_iso
+from bot.services.records import NewEntry, RecordedEntry
 
 # Two outlets carrying one story within this window are one story when their titles match.
 SAME_STORY_WINDOW = timedelta(days=1)
 # A deal reported again within this window updates the same ledger row.
 SAME_DEAL_WINDOW = timedelta(days=90)
 _STATUS_RANK = {"rumored": 0, "announced": 1, "completed": 2}
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """An entry the poller has not stored before, with what the analysis found."""
-
-    key: str
-    title: str
-    link: str | None
-    canonical_link: str | None
-    title_fingerprint: str | None
-    summary: str
-    published_at: datetime | None
-    lang: str | None
-    entity_ids: tuple[str, ...]
-    analysis: dict  # JSON-ready, the scan contract's fields
-    deals: tuple[Deal, ...]
-
-
-@dataclass(frozen=True)
-class RecordedEntry:
-    key: str
-    article_id: int
-    entity_ids: tuple[str, ...]
-    first_seen_at: datetime
-    backlog: bool
-    new_story: bool
 
 
 @dataclass(frozen=True)

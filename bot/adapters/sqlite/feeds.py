@@ -10,15 +10,7 @@ from bot.core.errors import FeedExists
 from bot.core.model import Feed
 from bot.core.schedule import FeedHealth
 from bot.core.timeutil import from_iso, to_iso
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """A feed as an operator or user asks for it."""
-
-    url: str
-    name: str | None = None
-    lang: str | None = None
+from bot.services.records import FeedSpec
 
 
 @dataclass(frozen=True)

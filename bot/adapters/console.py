@@ -1,0 +1,70 @@
+"""The console front end: alerts printed in the terminal, and a prompt that takes the same
+slash commands as Discord and Slack. Used by `newsbot demo`, and by `newsbot run` when no
+platform token is set."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from typing import TextIO
+
+from bot.core.commands import parse_command
+from bot.core.errors import NewsbotError
+from bot.core.render import AlertView
+
+# Feed text must not drive the terminal: no escape sequences, no carriage-return overprinting.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def alert_text(view: AlertView) -> str:
+    when = f" · {view.published:%Y-%m-%d %H:%M} UTC" if view.published else ""
+    lines = [
+        f"🔔 [{', '.join(view.entities)}] {view.title}",
+        f"   {view.source or 'feed'}{when}" + (f" · {view.link}" if view.link else ""),
+    ]
+    if view.figures:
+        lines.append(f"   {view.figures}")
+    excerpt = "".join(f"**{s.text}**" if s.highlight else s.text for s in view.excerpt)
+    if excerpt:
+        lines.append(f"   > {excerpt}")
+    return terminal_safe("\n".join(lines))
+
+
+class ConsoleSender:
+    platform = "console"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.sent = 0
+
+    async def send(self, external_id: str, alert: AlertView) -> str:
+        self.sent += 1
+        print(alert_text(alert), file=self.stream, flush=True)
+        print(file=self.stream, flush=True)
+        return f"console-{self.sent}"
+
+
+async def run_command_line(commands, channel, line: str) -> str:
+    """Run one typed command and return what to print; errors become their sentence."""
+    try:
+        reply = await commands.run(channel, parse_command(line))
+    except NewsbotError as error:
+        return f"⚠ {error}"
+    return reply.text
+
+
+async def console_prompt(commands, channel, stop: asyncio.Event, stream: TextIO | None = None) -> None:
+    """Read commands from stdin until EOF or `stop`; stdin is read in a thread."""
+    out = stream or sys.stdout
+    print("newsbot console — type /help, /watch Meta, /deals… (Ctrl-D or Ctrl-C to stop)", file=out, flush=True)
+    while not stop.is_set():
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        if line.strip():
+            print(terminal_safe(await run_command_line(commands, channel, line)), file=out, flush=True)

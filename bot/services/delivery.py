@@ -1,0 +1,94 @@
+"""Delivery: one worker per platform drains that platform's share of the outbox.
+
+Every alert is in the outbox before anything is sent; the worker renders it, posts it through
+the platform's `Sender` and marks the row. After a crash the rows still pending are simply
+sent on the next pass. A channel that is gone or forbids the bot pauses its subscriptions
+(with the reason logged) instead of being retried forever; outages retry with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.core.render import AlertView, alert_view
+from bot.services.ports import Clock, DeliveryFailed, Sender
+
+log = logging.getLogger(__name__)
+
+RETRY_BASE = 5.0
+RETRY_MAX = 3600.0
+MAX_ATTEMPTS = 50  # about two days of hourly retries before an alert is given up
+
+
+def retry_delay(attempts: int, retry_after: float | None) -> float:
+    return max(min(RETRY_BASE * 2 ** min(attempts, 20), RETRY_MAX), retry_after or 0.0)
+
+
+async def build_view(store, item) -> AlertView | None:
+    article = await store.article(item.article_id)
+    if article is None:
+        return None
+    names_by_id = {s.entity_id: s.display_name for s in await store.watchlist(item.channel_id)}
+    names = [names_by_id.get(entity_id, entity_id.removeprefix("phrase:")) for entity_id in item.entity_ids]
+    return alert_view(
+        title=article.title, link=article.link, source=article.feed_name,
+        published=article.published_at, summary=article.summary, analysis=article.analysis,
+        watched_names=names, lang=item.channel_lang,
+    )
+
+
+class DeliveryWorker:
+    def __init__(self, store, sender: Sender, clock: Clock, *, batch: int = 50) -> None:
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self.batch = batch
+        self.wake = asyncio.Event()
+
+    async def deliver_pending(self) -> int:
+        """One pass over what is due; returns how many alerts were posted."""
+        posted = 0
+        while True:
+            items = await self.store.pending(self.sender.platform, self.clock(), self.batch)
+            if not items:
+                return posted
+            for item in items:
+                posted += await self._deliver(item)
+            if len(items) < self.batch:
+                return posted
+
+    async def _deliver(self, item) -> int:
+        view = await build_view(self.store, item)
+        if view is None:
+            await self.store.mark_dead(item.id, "article no longer stored")
+            return 0
+        try:
+            ref = await self.sender.send(item.external_id, view)
+        except DeliveryFailed as failure:
+            if failure.permanent:
+                log.warning("%s channel %s refused delivery, pausing its watches: %s",
+                            self.sender.platform, item.external_id, failure.reason)
+                await self.store.mark_dead(item.id, failure.reason)
+                await self.store.pause_channel(item.channel_id, failure.reason)
+            elif item.attempts + 1 >= MAX_ATTEMPTS:
+                await self.store.mark_dead(item.id, f"gave up: {failure.reason}")
+            else:
+                delay = retry_delay(item.attempts, failure.retry_after)
+                await self.store.mark_retry(item.id, failure.reason, self.clock() + timedelta(seconds=delay))
+            return 0
+        await self.store.mark_sent(item.id, self.clock(), ref)
+        return 1
+
+    async def run_forever(self, idle: float = 5.0) -> None:
+        while True:
+            try:
+                await self.deliver_pending()
+            except Exception:  # a store hiccup must not end delivery for good
+                log.exception("%s delivery pass failed", self.sender.platform)
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), idle)
+            except TimeoutError:
+                pass

@@ -1,0 +1,209 @@
+"""Polling: one cycle reads every due feed and turns its new entries into stored stories,
+ledger deals and queued alerts.
+
+    store.feeds_due(now)
+    | fetcher.fetch(url, etag, last_modified)   # concurrent; per-host limits live in the fetcher;
+    |                                           #   304, or the same body bytes as last time -> done
+    | parse_feed(body, headers)                 # bytes in, entries out; in an executor
+    | store.unseen_keys(feed, keys)             # dedup point: (feed, entry key) is unique
+    | analyzer.analyze_entry(entry)             # entities, figures, deals -- new entries only
+    | store.record_entries(...)                 # stories and ledger, one transaction, idempotent
+    | decide_alerts(...)                        # first-run and subscription-time rules
+    | store.enqueue(alerts)                     # durable before anything is sent
+    then `on_alerts()` wakes the delivery workers.
+
+A feed's failure (network, HTTP, refusal, garbage) is recorded on that feed and never stops
+the others; `FEED_DEADLINE` bounds a feed's whole poll so a hung server cannot hold up a cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from bot.core.alerts import decide_alerts
+from bot.core.feeds import parse_feed
+from bot.core.identity import canonical_link, title_fingerprint
+from bot.core.model import Entry, Feed
+from bot.core.schedule import PollOutcome, next_health
+from bot.services.analyzer import Analyzer
+from bot.services.ports import Clock, Fetcher
+from bot.services.records import NewEntry
+
+log = logging.getLogger(__name__)
+
+FEED_DEADLINE = 120.0  # seconds for one feed's whole poll, fetch + parse + store
+PARSE_DEADLINE = 60.0
+
+
+@dataclass
+class FeedReport:
+    url: str
+    status: str  # new | unchanged | failed
+    entries: int = 0
+    new_entries: int = 0
+    alerts: int = 0
+    error: str | None = None
+
+
+@dataclass
+class CycleReport:
+    feeds: list[FeedReport] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> int:
+        return sum(f.alerts for f in self.feeds)
+
+    @property
+    def new_entries(self) -> int:
+        return sum(f.new_entries for f in self.feeds)
+
+    @property
+    def failed(self) -> list[FeedReport]:
+        return [f for f in self.feeds if f.status == "failed"]
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
+    """An entry plus what the analysis found, ready for the store."""
+    analysis = analyzer.analyze_entry(entry)
+    return NewEntry(
+        key=entry.key,
+        title=entry.title,
+        link=entry.link,
+        canonical_link=canonical_link(entry.link) if entry.link else None,
+        title_fingerprint=title_fingerprint(entry.title) if entry.title else None,
+        summary=entry.summary,
+        published_at=entry.published,
+        lang=entry.lang,
+        entity_ids=tuple(sorted(analysis.entity_ids)),
+        analysis={"lang": entry.lang, **analyzer.to_json(analysis)},
+        deals=analysis.deals,
+    )
+
+
+class Poller:
+    def __init__(
+        self,
+        store,
+        fetcher: Fetcher,
+        analyzer: Analyzer,
+        *,
+        interval: int,
+        clock: Clock,
+        concurrency: int = 32,
+        on_alerts: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.analyzer = analyzer
+        self.interval = interval
+        self.clock = clock
+        self.on_alerts = on_alerts
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def poll_due(self) -> CycleReport:
+        feeds = await self.store.feeds_due(self.clock())
+        self.analyzer.set_phrases(await self.store.watched_phrases())
+        reports = await asyncio.gather(*(self._poll_guarded(feed) for feed in feeds))
+        report = CycleReport(list(reports))
+        if report.alerts:
+            self.on_alerts()
+        return report
+
+    async def _poll_guarded(self, feed: Feed) -> FeedReport:
+        async with self._slots:
+            try:
+                return await asyncio.wait_for(self.poll_feed(feed), FEED_DEADLINE)
+            except TimeoutError:
+                reason = f"gave up after {FEED_DEADLINE:.0f} s"
+                log.warning("feed %s: %s", feed.url, reason)
+            except Exception as exc:  # one feed's bug must not cost the others their poll
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                log.exception("feed %s failed", feed.url)
+            await self._save_failure(feed, PollOutcome(ok=False, error=reason))
+            return FeedReport(feed.url, "failed", error=reason)
+
+    async def poll_feed(self, feed: Feed) -> FeedReport:
+        result = await self.fetcher.fetch(feed.url, feed.etag, feed.last_modified)
+        if result.error:
+            outcome = PollOutcome(
+                ok=False, error=result.error, retry_after=result.retry_after, refused=result.refused
+            )
+            health = await self._save_failure(feed, outcome)
+            log.info("feed %s failed (%d in a row): %s", feed.url, health.failures, result.error)
+            return FeedReport(feed.url, "failed", error=result.error)
+
+        if result.not_modified or result.body is None:
+            await self._save_success(feed, PollOutcome(ok=True, max_age=result.max_age))
+            return FeedReport(feed.url, "unchanged")
+        digest = body_hash(result.body)
+        if digest == feed.body_hash:
+            await self._save_success(feed, PollOutcome(ok=True, max_age=result.max_age),
+                                     etag=result.etag, last_modified=result.last_modified)
+            return FeedReport(feed.url, "unchanged")
+
+        loop = asyncio.get_running_loop()
+        parsed = await asyncio.wait_for(
+            loop.run_in_executor(
+                None,
+                partial(parse_feed, result.body, dict(result.headers), base_url=result.url,
+                        lang_hint=feed.lang),
+            ),
+            PARSE_DEADLINE,
+        )
+        if not parsed.entries and parsed.problem:
+            await self._save_failure(feed, PollOutcome(ok=False, error=parsed.problem))
+            return FeedReport(feed.url, "failed", error=parsed.problem)
+
+        now = self.clock()
+        backlog = feed.first_success_at is None
+        unseen = await self.store.unseen_keys(feed.id, [e.key for e in parsed.entries])
+        fresh = [e for e in parsed.entries if e.key in unseen]
+        new_entries = await loop.run_in_executor(None, self._analyze_all, fresh)
+        recorded = await self.store.record_entries(feed.id, new_entries, now, backlog)
+        alerts = await self._queue_alerts(recorded, now)
+        outcome = PollOutcome(ok=True, max_age=result.max_age, ttl_seconds=parsed.ttl_seconds)
+        await self._save_success(feed, outcome, etag=result.etag,
+                                 last_modified=result.last_modified, body_hash=digest)
+        return FeedReport(feed.url, "new" if recorded else "unchanged", len(parsed.entries),
+                          len(recorded), alerts)
+
+    def _analyze_all(self, entries: list[Entry]) -> list[NewEntry]:
+        return [new_entry(entry, self.analyzer) for entry in entries]
+
+    async def _queue_alerts(self, recorded, now) -> int:
+        live = [r for r in recorded if not r.backlog and r.entity_ids]
+        if not live:
+            return 0
+        subscriptions = await self.store.subscriptions_for(
+            {entity for r in live for entity in r.entity_ids}
+        )
+        alerts = [
+            alert
+            for r in live
+            for alert in decide_alerts(r.article_id, r.entity_ids, r.first_seen_at, r.backlog,
+                                       subscriptions)
+        ]
+        return await self.store.enqueue(alerts, now) if alerts else 0
+
+    async def _save_success(self, feed: Feed, outcome: PollOutcome, **validators) -> None:
+        now = self.clock()
+        health = next_health(now, self.interval, feed.failures, outcome)
+        await self.store.save_poll(feed.id, now, health, **validators)
+
+    async def _save_failure(self, feed: Feed, outcome: PollOutcome):
+        now = self.clock()
+        health = next_health(now, self.interval, feed.failures, outcome)
+        await self.store.save_poll(feed.id, now, health)
+        if health.paused:
+            log.warning("feed %s paused after %d failures: %s", feed.url, health.failures,
+                        health.last_error)
+        return health

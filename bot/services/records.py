@@ -1,0 +1,44 @@
+"""Records that cross from the services into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.model import Deal
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry the poller has not stored before, with what the analysis found."""
+
+    key: str
+    title: str
+    link: str | None
+    canonical_link: str | None
+    title_fingerprint: str | None
+    summary: str
+    published_at: datetime | None
+    lang: str | None
+    entity_ids: tuple[str, ...]
+    analysis: dict  # JSON-ready, the scan contract's fields
+    deals: tuple[Deal, ...]
+
+
+@dataclass(frozen=True)
+class RecordedEntry:
+    key: str
+    article_id: int
+    entity_ids: tuple[str, ...]
+    first_seen_at: datetime
+    backlog: bool
+    new_story: bool
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed as an operator or user asks for it."""
+
+    url: str
+    name: str | None = None
+    lang: str | None = None
