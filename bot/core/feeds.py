@@ -1,0 +1,501 @@
+"""Feed bytes in, normalised entries out. Pure: no network, no clock, no logging.
+
+`parse_feed` is a top-level function of picklable arguments so the poller can run it in a
+thread or process pool. feedparser only ever sees bytes wrapped in a BytesIO, never a string
+it could take for a URL or a file path.
+
+Before feedparser sees the bytes, two defences run on them (both only in the prolog or in
+author-like elements, both linear time):
+
+* DOCTYPE and ENTITY declarations are removed. feedparser strips them itself only when each
+  declaration starts a line, so a one-line `<!DOCTYPE x [<!ENTITY a "..."><!ENTITY b "&a;&a;">]>`
+  survives and a 540-byte document expands a title to 300,000 characters.
+* The text of author-like elements (`author`, `dc:creator`, `name`, `email`, `webMaster`...)
+  is cut to `MAX_AUTHOR_BYTES`: feedparser runs an e-mail regex over it that takes quadratic
+  time, about 5 s for a 32 KB author.
+
+Everything a user reads comes out as plain text: HTML stripped, entities decoded, whitespace
+collapsed, C1 control characters (windows-1252 text labelled ISO-8859-1) mapped to the
+characters the author meant, and lengths capped.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from bot.core.identity import canonical_link, entry_key
+from bot.core.model import Entry, ParsedFeed
+
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 5_000
+MAX_AUTHOR_CHARS = 200
+MAX_AUTHOR_BYTES = 512  # 512² regex steps cost about a millisecond
+# RSS <ttl> is in minutes; beyond a week it is a typo or a way to make us stop polling.
+MAX_TTL_MINUTES = 7 * 24 * 60
+
+_HEADERS_FEEDPARSER_USES = ("content-type", "content-location", "content-language")
+
+
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    *,
+    base_url: str | None = None,
+    lang_hint: str | None = None,
+) -> ParsedFeed:
+    """Parse one fetched document.
+
+    `headers` are the HTTP response headers (any case): Content-Type gives the charset,
+    Content-Location and `base_url` (the URL the body came from) resolve relative links.
+    `lang_hint` (the feed list's `lang`) is used when neither entry nor feed says a language.
+
+    Never raises on bad input. A document that is not a feed gives no entries and a `problem`
+    sentence; a feed that is merely sloppy (bozo) gives its entries and no problem. Entries
+    sharing a key keep the first one.
+    """
+    hint = _two_letter_lang(lang_hint)
+    if not body or not body.strip():
+        return _not_a_feed("empty document", hint)
+    verdict = _sniff_non_feed(body)
+    if verdict:
+        return _not_a_feed(verdict, hint)
+
+    data, response_headers = _prepare(body, headers or {}, base_url)
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(data),
+            response_headers=response_headers,
+            resolve_relative_uris=False,  # we keep text only; links are resolved below
+            sanitize_html=True,
+        )
+    except Exception as exc:  # feedparser is sturdy, but a bug there must not cost the poll
+        return _not_a_feed(f"feed parser failed: {type(exc).__name__}: {exc}", hint)
+
+    meta = parsed.get("feed", {})
+    feed_lang = _two_letter_lang(meta.get("language")) or hint
+    link_base = response_headers.get("content-location") or base_url
+    entries = _normalise_entries(parsed.get("entries", []), link_base, feed_lang)
+    return ParsedFeed(
+        title=_plain(meta.get("title_detail") or meta.get("title"), MAX_TITLE_CHARS) or None,
+        link=_safe_link(meta.get("link"), link_base),
+        lang=feed_lang,
+        ttl_seconds=_ttl_seconds(meta.get("ttl")),
+        entries=entries,
+        problem=None if entries else _why_empty(parsed),
+    )
+
+
+def _not_a_feed(problem: str, lang: str | None) -> ParsedFeed:
+    return ParsedFeed(title=None, link=None, lang=lang, ttl_seconds=None, entries=(),
+                      problem=problem)
+
+
+def _why_empty(parsed: Mapping[str, Any]) -> str | None:
+    """None for a well-formed feed that has no items today; a sentence otherwise."""
+    if parsed.get("version") and not parsed.get("bozo"):
+        return None
+    if parsed.get("version"):
+        return f"malformed feed with no readable entries: {parsed.get('bozo_exception')}"
+    reason = parsed.get("bozo_exception")
+    return "not a feed: no RSS or Atom elements found" + (f" ({reason})" if reason else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Before parsing: bytes.
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_HTML_START = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+_PROLOG_NOISE = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+def _sniff_non_feed(body: bytes) -> str | None:
+    """Recognise the usual wrong answers (an HTML page, JSON) before feedparser digs into
+    them. Only looks at the start of the document after the XML declaration and comments."""
+    start = body[3:] if body.startswith(_UTF8_BOM) else body
+    position = 0
+    while True:
+        noise = _PROLOG_NOISE.match(start, position)
+        if not noise or noise.end() == position:
+            break
+        position = noise.end()
+    head = start[position : position + 64]
+    if _HTML_START.match(head):
+        return "not a feed: looks like an HTML page"
+    if head[:1] in (b"{", b"["):
+        return "not a feed: looks like JSON, not RSS or Atom"
+    return None
+
+
+def _prepare(
+    body: bytes, headers: Mapping[str, str], base_url: str | None
+) -> tuple[bytes, dict[str, str]]:
+    """The bytes and headers feedparser gets: declarations stripped, authors cut, headers
+    reduced to the three feedparser uses, relative Content-Location made absolute."""
+    wanted = {k.lower(): str(v) for k, v in headers.items() if k.lower() in _HEADERS_FEEDPARSER_USES}
+    if base_url:
+        wanted["content-location"] = urljoin(base_url, wanted.get("content-location", ""))
+    if wanted and "content-type" not in wanted:
+        # With some headers but no Content-Type, feedparser assumes ISO-8859-1 (RFC 2616);
+        # a file or a header-less answer is better served by the XML declaration or UTF-8.
+        wanted["content-type"] = "application/xml"
+
+    wide = _wide_encoding(body)
+    if wide:
+        # UTF-16/32: our byte patterns cannot see ASCII markup, so re-encode as UTF-8.
+        text = body.decode(wide, errors="replace").lstrip("\ufeff")
+        body = _XML_DECL_ENCODING.sub(rb"\1utf-8\2", text.encode("utf-8"), count=1)
+        wanted["content-type"] = "application/xml; charset=utf-8"
+    elif _mislabelled_utf8(body, wanted.get("content-type", "")):
+        wanted["content-type"] = "application/xml; charset=utf-8"
+    return _cut_long_authors(_strip_declarations(body)), wanted
+
+
+_XML_DECL_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*[\"'])[^\"']*([\"'])")
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+)
+
+
+def _wide_encoding(body: bytes) -> str | None:
+    for mark, codec in _BOMS:
+        if body.startswith(mark):
+            return codec
+    return None
+
+
+_DECLARED_CHARSET = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
+_SINGLE_BYTE_LATIN = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii",
+                      "windows-1252", "cp1252"}
+
+
+def _mislabelled_utf8(body: bytes, content_type: str) -> bool:
+    """True for UTF-8 bytes declared as Latin-1/ASCII (a common server default). Valid UTF-8
+    with multi-byte sequences is practically never real Latin-1 text, and decoding it as
+    Latin-1 would turn every "é" into "Ã©"."""
+    charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    declared = charset.group(1) if charset else None
+    if not declared:
+        match = _DECLARED_CHARSET.match(body[:200])
+        declared = match.group(1).decode("ascii", "replace") if match else None
+    if not declared or declared.lower() not in _SINGLE_BYTE_LATIN or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# In the prolog: a declaration's text is made of quoted literals, comments, brackets (the
+# internal subset) and the `>` that ends it. Quotes and comments may hold `>` and `]`.
+_DECLARATION_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|[\[\]>]", re.DOTALL)
+
+
+def _strip_declarations(data: bytes) -> bytes:
+    """Remove every `<!...>` declaration (DOCTYPE with its internal subset, stray ENTITY)
+    between the start of the document and its root element."""
+    kept: list[bytes] = []
+    position = 3 if data.startswith(_UTF8_BOM) else 0
+    if position:
+        kept.append(_UTF8_BOM)
+    while True:
+        noise = _PROLOG_NOISE.match(data, position)
+        if noise and noise.end() > position:
+            kept.append(data[position : noise.end()])
+            position = noise.end()
+            continue
+        if data.startswith(b"<!", position):
+            position = _declaration_end(data, position)
+            continue
+        break
+    return b"".join(kept) + data[position:]
+
+
+def _declaration_end(data: bytes, start: int) -> int:
+    depth = 0
+    for token in _DECLARATION_TOKEN.finditer(data, start + 2):
+        symbol = token.group()
+        if symbol == b"[":
+            depth += 1
+        elif symbol == b"]":
+            depth = max(0, depth - 1)
+        elif symbol == b">" and depth == 0:
+            return token.end()
+    return len(data)  # an unterminated declaration swallows the document: nothing to parse
+
+
+# feedparser's e-mail regex runs over these elements' text (see _sync_author_detail).
+_AUTHOR_OPEN = re.compile(
+    rb"<((?:[\w.-]+:)?(?:author|creator|publisher|contributor|webmaster|managingeditor"
+    rb"|name|email|owner))(?:\s[^<>]*)?(?<!/)>",
+    re.IGNORECASE,
+)
+_CHILD_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def _cut_long_authors(data: bytes) -> bytes:
+    pieces: list[bytes] = []
+    position = 0
+    for opening in _AUTHOR_OPEN.finditer(data):
+        if opening.start() < position:
+            continue
+        close = data.find(b"</" + opening.group(1), opening.end())
+        if close == -1 or close - opening.end() <= MAX_AUTHOR_BYTES:
+            continue
+        text = data[opening.end() : close]
+        if _CHILD_ELEMENT.search(text):
+            continue  # <author><name>..</name></author>: the inner element is cut instead
+        pieces += [data[position : opening.end()], _cut_text(text)]
+        position = close
+    if not pieces:
+        return data
+    return b"".join(pieces) + data[position:]
+
+
+def _cut_text(text: bytes) -> bytes:
+    """The first MAX_AUTHOR_BYTES of an element's text, still well-formed: no split UTF-8
+    sequence, no half entity, a CDATA section closed again."""
+    cdata = text.lstrip().startswith(b"<![CDATA[")
+    inner = text.lstrip()[9:] if cdata else text
+    cut = inner[:MAX_AUTHOR_BYTES]
+    while cut and 0x80 <= cut[-1] <= 0xBF:  # a UTF-8 continuation byte: back off the sequence
+        cut = cut[:-1]
+    if cut and cut[-1] >= 0xC0:
+        cut = cut[:-1]
+    amp = cut.rfind(b"&")
+    if amp != -1 and b";" not in cut[amp:]:
+        cut = cut[:amp]
+    if cdata:
+        cut = b"<![CDATA[" + cut.replace(b"]]>", b"") + b"]]>"
+    return cut
+
+
+# ---------------------------------------------------------------------------------------------
+# After parsing: feedparser's dicts into Entry objects.
+
+
+def _normalise_entries(raw_entries: list, link_base: str | None, feed_lang: str | None
+                       ) -> tuple[Entry, ...]:
+    unreliable = _shared_guids(raw_entries, link_base)
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for raw in raw_entries:
+        try:
+            entry = _entry_from(raw, link_base, feed_lang, unreliable)
+        except Exception:  # one malformed entry never costs the others
+            continue
+        if not (entry.title or entry.link or entry.summary):
+            continue  # nothing to show or analyse (the tail of a truncated document)
+        if entry.key in seen:
+            continue  # inside one document the first of two entries with one key wins
+        seen.add(entry.key)
+        entries.append(entry)
+    return tuple(entries)
+
+
+def _shared_guids(raw_entries: list, link_base: str | None) -> frozenset[str]:
+    """Guids that several *different* articles carry in this document (some CMSs put the
+    feed's URL or a constant in every <guid>).
+
+    Such a guid identifies nothing, so entries carrying it are keyed by their link instead.
+    Deciding per document, for every entry with that guid, keeps keys stable from one poll
+    to the next: were only the repeats re-keyed, the entry that comes first would change as
+    new items arrive, and each change would look like a new article. A guid repeated with
+    the same link (or no link) is a true duplicate: first wins."""
+    links_by_guid: dict[str, set[str]] = {}
+    for raw in raw_entries:
+        try:
+            guid = _guid_of(raw)
+            if guid:
+                link = _safe_link(raw.get("link"), link_base)
+                links_by_guid.setdefault(guid, set()).add(canonical_link(link) if link else "")
+        except Exception:
+            continue
+    return frozenset(guid for guid, links in links_by_guid.items() if len(links) > 1)
+
+
+def _guid_of(raw: Mapping[str, Any]) -> str | None:
+    guid = raw.get("id")
+    return (guid.strip() or None) if isinstance(guid, str) else None
+
+
+def _entry_from(raw: Mapping[str, Any], link_base: str | None, feed_lang: str | None,
+                unreliable_guids: frozenset[str]) -> Entry:
+    guid = _guid_of(raw)
+    link = _safe_link(raw.get("link"), link_base)
+    title = _plain(raw.get("title_detail") or raw.get("title"), MAX_TITLE_CHARS)
+    published = _utc_datetime(raw.get("published_parsed")) or _utc_datetime(
+        raw.get("updated_parsed"))
+    key_guid = None if guid in unreliable_guids else guid
+    return Entry(
+        key=entry_key(key_guid, link, title, published),
+        title=title,
+        link=link,
+        summary=_summary(raw),
+        published=published,
+        lang=_entry_lang(raw) or feed_lang,
+        guid=guid,
+        author=_plain(raw.get("author"), MAX_AUTHOR_CHARS) or None,
+    )
+
+
+def _summary(raw: Mapping[str, Any]) -> str:
+    """The longer of the summary and the content blocks, as plain text. Feeds put a teaser in
+    <description> and the article in <content:encoded>, or the reverse, or the same twice."""
+    candidates = [raw.get("summary_detail") or raw.get("summary")]
+    candidates += list(raw.get("content") or [])
+    texts = [_plain(candidate, None) for candidate in candidates]
+    return _clip(max(texts, key=len, default=""), MAX_SUMMARY_CHARS)
+
+
+def _entry_lang(raw: Mapping[str, Any]) -> str | None:
+    # feedparser records xml:lang (and Content-Language) in each text construct's detail.
+    for detail in (raw.get("title_detail"), raw.get("summary_detail"),
+                   *(raw.get("content") or [])):
+        if isinstance(detail, Mapping):
+            lang = _two_letter_lang(detail.get("language"))
+            if lang:
+                return lang
+    return None
+
+
+_LANG = re.compile(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9-]*)?\s*$")
+
+
+def _two_letter_lang(code: object) -> str | None:
+    match = _LANG.match(code) if isinstance(code, str) else None
+    return match.group(1).lower() if match else None
+
+
+def _ttl_seconds(ttl: object) -> int | None:
+    try:
+        minutes = int(str(ttl).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes * 60 if 0 < minutes <= MAX_TTL_MINUTES else None
+
+
+def _utc_datetime(parsed: object) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime; None when absent or impossible."""
+    try:
+        return datetime(*parsed[:6], tzinfo=timezone.utc)  # type: ignore[index,misc]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _safe_link(link: object, base: str | None) -> str | None:
+    """An absolute http(s) link, or None: a `javascript:` or `data:` link must never reach a
+    chat message. Relative links are resolved against the document's base."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    absolute = urljoin(base, link.strip()) if base else link.strip()
+    try:
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    return absolute if scheme in ("http", "https") else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Text.
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+# Tags some feeds escape twice into plain-text titles ("&lt;b&gt;Bold&lt;/b&gt;"): dropped as
+# markup. Any other "<...>" in plain text is the author's text ("Why <script> is risky").
+_FORMATTING_TAG = re.compile(
+    r"</?(?:b|i|em|strong|u|s|a|span|font|br|sup|sub|small|big|mark|abbr|cite|q)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+_OTHER_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(value: object, limit: int | None) -> str:
+    """Plain text of a feedparser text construct (a detail dict with `type` and `value`) or a
+    bare string (taken as plain text)."""
+    if isinstance(value, Mapping):
+        text, kind = value.get("value") or "", (value.get("type") or "").lower()
+    else:
+        text, kind = (value if isinstance(value, str) else ""), "text/plain"
+    if kind in _HTML_TYPES:
+        text = _html_to_text(text)
+    else:
+        # Plain text escaped twice by its feed still carries entities and simple markup.
+        text = _ENTITY.sub(lambda m: html.unescape(m.group()), _FORMATTING_TAG.sub(" ", text))
+    text = _C1_CONTROLS.sub(_windows_1252_char, text)
+    text = " ".join(_OTHER_CONTROLS.sub(" ", text).split())
+    return _clip(text, limit) if limit else text
+
+
+def _windows_1252_char(match: re.Match[str]) -> str:
+    # C1 controls in feed text are windows-1252 bytes decoded as ISO-8859-1: 0x92 was "’".
+    return match.group().encode("latin-1").decode("windows-1252", errors="ignore")
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    word_end = cut.rfind(" ")
+    if word_end > limit * 0.8:
+        cut = cut[:word_end]
+    return cut.rstrip() + "\u2026"
+
+
+class _TextExtractor(HTMLParser):
+    """Text content of an HTML fragment; script/style bodies dropped; block elements
+    separate words."""
+
+    _SKIPPED = {"script", "style", "template", "noscript"}
+    _BLOCKS = {"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4",
+               "h5", "h6", "blockquote", "pre", "hr", "section", "article", "figure",
+               "figcaption", "dt", "dd", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._SKIPPED:
+            self._skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def _html_to_text(fragment: str) -> str:
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    extractor = _TextExtractor()
+    extractor.feed(fragment)
+    extractor.close()
+    return "".join(extractor.parts)
