@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.analysis import analysis_to_json, analyze
+from bot.core.language import guess_language
 from bot.core.entities import Catalog, Matcher, phrase_id
 from bot.core.model import Analysis, Entry
 
@@ -26,8 +27,12 @@ class Analyzer:
     def add_phrase(self, phrase: str) -> None:
         self.set_phrases(self._phrases | {phrase})
 
+    def entry_lang(self, entry: Entry) -> str | None:
+        """The feed's word for the entry's language, else a guess from its text."""
+        return entry.lang or guess_language(entry.text)
+
     def analyze_entry(self, entry: Entry) -> Analysis:
-        return analyze(entry.text, self.matcher, entry.lang)
+        return analyze(entry.text, self.matcher, self.entry_lang(entry))
 
     def to_json(self, analysis: Analysis) -> dict:
         return analysis_to_json(analysis)

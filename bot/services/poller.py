@@ -27,6 +27,7 @@ from functools import partial
 
 from bot.core.alerts import decide_alerts
 from bot.core.feeds import parse_feed
+from bot.core.keyfigures import key_figures
 from bot.core.identity import canonical_link, title_fingerprint
 from bot.core.model import Entry, Feed
 from bot.core.schedule import PollOutcome, next_health
@@ -73,7 +74,12 @@ def body_hash(body: bytes) -> str:
 
 def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
     """An entry plus what the analysis found, ready for the store."""
+    lang = analyzer.entry_lang(entry)
     analysis = analyzer.analyze_entry(entry)
+    figures = [
+        {"role": f.role, "value": f.value, "currency": f.currency, "approx": f.approx, "year": f.year}
+        for f in key_figures(entry.text, analysis)
+    ]
     return NewEntry(
         key=entry.key,
         title=entry.title,
@@ -82,9 +88,9 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
         title_fingerprint=title_fingerprint(entry.title) if entry.title else None,
         summary=entry.summary,
         published_at=entry.published,
-        lang=entry.lang,
+        lang=lang,
         entity_ids=tuple(sorted(analysis.entity_ids)),
-        analysis={"lang": entry.lang, **analyzer.to_json(analysis)},
+        analysis={"lang": lang, **analyzer.to_json(analysis), "key_figures": figures},
         deals=analysis.deals,
     )
 
@@ -172,7 +178,8 @@ class Poller:
         alerts = await self._queue_alerts(recorded, now)
         outcome = PollOutcome(ok=True, max_age=result.max_age, ttl_seconds=parsed.ttl_seconds)
         await self._save_success(feed, outcome, etag=result.etag,
-                                 last_modified=result.last_modified, body_hash=digest)
+                                 last_modified=result.last_modified, body_hash=digest,
+                                 title=parsed.title)
         return FeedReport(feed.url, "new" if recorded else "unchanged", len(parsed.entries),
                           len(recorded), alerts)
 

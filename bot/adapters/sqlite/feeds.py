@@ -102,6 +102,7 @@ class FeedsQueries:
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
+        title: str | None = None,
     ) -> None:
         """Record a poll's outcome. Validators and body hash are only replaced on success."""
         ok = health.failures == 0
@@ -111,9 +112,10 @@ class FeedsQueries:
                     "UPDATE feeds SET last_polled_at = ?1, last_success_at = ?1,"
                     " first_success_at = coalesce(first_success_at, ?1),"
                     " etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified),"
-                    " body_hash = coalesce(?4, body_hash),"
+                    " body_hash = coalesce(?4, body_hash), name = coalesce(name, ?7),"
                     " failures = 0, paused = 0, next_poll_at = ?5 WHERE id = ?6",
-                    (to_iso(now), etag, last_modified, body_hash, to_iso(health.next_poll_at), feed_id),
+                    (to_iso(now), etag, last_modified, body_hash, to_iso(health.next_poll_at), feed_id,
+                     title),
                 )
             else:
                 await db.execute(

@@ -1,0 +1,72 @@
+"""Composition: build the parts from settings. Used by `run`, `demo` and `scan`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.files import SourceFetcher
+from bot.adapters.http_fetch import Fetcher
+from bot.adapters.sqlite import Store
+from bot.core.entities import Catalog
+from bot.services.analyzer import Analyzer
+from bot.services.commands import ChannelCommands
+from bot.services.poller import Poller
+from bot.settings import Settings, SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def project_file(path: Path) -> Path:
+    """A relative config path is looked up in the working directory, then beside the package
+    (so `newsbot` works from any directory of a source checkout)."""
+    if path.is_absolute() or path.exists():
+        return path
+    beside = PROJECT_ROOT / path
+    return beside if beside.exists() else path
+
+
+def load_catalog(path: Path) -> Catalog:
+    path = project_file(path)
+    try:
+        return Catalog.from_toml_text(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"NEWSBOT_ENTITIES_FILE: cannot read {path}: {exc.strerror or exc}") from None
+
+
+def make_fetcher(settings: Settings) -> SourceFetcher:
+    return SourceFetcher(Fetcher(allow_private=settings.allow_private_urls))
+
+
+@dataclass
+class Runtime:
+    store: Store
+    analyzer: Analyzer
+    fetcher: SourceFetcher
+    poller: Poller
+    commands: ChannelCommands
+    clock: Callable[[], datetime]
+
+    async def close(self) -> None:
+        await self.fetcher.close()
+        await self.store.close()
+
+
+async def open_runtime(
+    settings: Settings, *, clock: Callable[[], datetime] = utc_now, catalog: Catalog | None = None
+) -> Runtime:
+    catalog = catalog or load_catalog(settings.entities_file)
+    store = await Store.open(settings.db_path)
+    analyzer = Analyzer(catalog, await store.watched_phrases())
+    fetcher = make_fetcher(settings)
+    poller = Poller(store, fetcher, analyzer, interval=settings.poll_interval, clock=clock)
+    commands = ChannelCommands(
+        store, analyzer, fetcher.http, clock, allow_private_urls=settings.allow_private_urls
+    )
+    return Runtime(store, analyzer, fetcher, poller, commands, clock)

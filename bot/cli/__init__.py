@@ -1,0 +1,1 @@
+"""The `newsbot` command's subcommands: scan, demo, run."""
