@@ -1,0 +1,148 @@
+"""The SQLite store on real files: migrations, the ingestion dedup point, the ledger, the outbox."""
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.sqlite import Store
+from bot.adapters.sqlite.migrate import LATEST_VERSION, migrate
+from bot.core.alerts import Alert
+from bot.core.errors import AlreadyWatching, FeedExists
+from bot.core.model import Deal, Money
+from bot.core.schedule import FeedHealth
+from bot.services.records import FeedSpec, NewEntry
+
+NOW = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
+
+
+def new_entry(key, title="Meta takes 49% of Scale AI", link=None, deals=(), entities=("meta",)):
+    return NewEntry(
+        key=key, title=title, link=link, canonical_link=link, title_fingerprint=title.lower(),
+        summary="", published_at=None, lang="en", entity_ids=entities, analysis={}, deals=deals,
+    )
+
+
+META_DEAL = Deal("investment", ("Meta",), "Scale AI", Money(15_000_000_000, "USD", True), 49, None, "rumored")
+
+
+@pytest.fixture
+async def store(tmp_path):
+    s = await Store.open(tmp_path / "sub" / "newsbot.db")
+    yield s
+    await s.close()
+
+
+async def test_open_creates_the_folder_and_the_latest_schema_in_wal_mode(tmp_path, store):
+    assert (tmp_path / "sub" / "newsbot.db").exists()
+    assert await store.schema_version() == LATEST_VERSION >= 2
+    async with store.conn.execute("PRAGMA journal_mode") as cur:
+        assert (await cur.fetchone())[0] == "wal"
+
+
+async def test_a_first_schema_database_is_migrated_with_its_data(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, upto=1)
+    conn.execute(
+        "INSERT INTO feeds (url, name, created_at, next_poll_at) VALUES ('https://e.com/f', 'E', ?, ?)",
+        (NOW.isoformat(), NOW.isoformat()),
+    )
+    conn.execute("INSERT INTO channels (platform, external_id, created_at) VALUES ('discord', '42', ?)",
+                 (NOW.isoformat(),))
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        assert store.migrated_from == 1
+        assert await store.schema_version() == LATEST_VERSION
+        channel = await store.channel("discord", "42")
+        assert channel.lang == "en" and channel.digest_mode == "instant"  # columns added by v2
+        assert (await store.feed_by_url("https://e.com/f")).name == "E"
+    finally:
+        await store.close()
+
+
+async def test_a_database_newer_than_the_code_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        await Store.open(path)
+
+
+async def test_feeds_sync_add_and_refuse_duplicates(store):
+    assert await store.sync_feeds([FeedSpec("https://a/f", "A"), FeedSpec("https://b/f")], NOW) == 2
+    assert await store.sync_feeds([FeedSpec("https://a/f", "A2")], NOW) == 0
+    assert (await store.feed_by_url("https://a/f")).name == "A2"
+    with pytest.raises(FeedExists):
+        await store.add_feed(FeedSpec("https://a/f"), NOW, origin="chat")
+    assert [f.url for f in await store.feeds_due(NOW)] == ["https://a/f", "https://b/f"]
+
+
+async def test_poll_health_is_kept_for_the_feed_list(store):
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    await store.save_poll(feed.id, NOW, FeedHealth(10, True, NOW + timedelta(days=1), "HTTP 500"))
+    (status,) = await store.feed_statuses()
+    assert status.paused and status.failures == 10 and status.last_error == "HTTP 500"
+    assert await store.feeds_due(NOW + timedelta(days=2)) == []  # paused feeds are not polled
+
+
+async def test_an_entry_is_recorded_once_per_feed(store):
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    first = await store.record_entries(feed.id, [new_entry("k1"), new_entry("k1")], NOW, backlog=False)
+    assert len(first) == 1
+    again = await store.record_entries(feed.id, [new_entry("k1")], NOW, backlog=False)
+    assert again == []
+    assert await store.unseen_keys(feed.id, ["k1", "k2"]) == {"k2"}
+
+
+async def test_the_same_story_from_two_feeds_is_one_article(store):
+    a = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    b = await store.add_feed(FeedSpec("https://b/f"), NOW)
+    (one,) = await store.record_entries(a.id, [new_entry("x", link="https://news/1")], NOW, False)
+    (two,) = await store.record_entries(b.id, [new_entry("y", link="https://other/2")], NOW, False)
+    assert one.new_story and not two.new_story and one.article_id == two.article_id
+    later = NOW + timedelta(days=3)  # same title days later is a new story
+    (three,) = await store.record_entries(b.id, [new_entry("z", link="https://other/3")], later, False)
+    assert three.new_story
+
+
+async def test_a_deal_reported_twice_is_one_ledger_row_with_two_sources(store):
+    a = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    b = await store.add_feed(FeedSpec("https://b/f"), NOW)
+    confirmed = Deal("investment", ("Meta",), "Scale AI", None, 49, Money(29_000_000_000, "USD"), "announced")
+    await store.record_entries(a.id, [new_entry("x", title="one", deals=(META_DEAL,))], NOW, True)
+    await store.record_entries(b.id, [new_entry("y", title="two", deals=(confirmed,))], NOW, True)
+    (row,) = await store.list_deals(NOW - timedelta(days=30))
+    assert row.sources == 2
+    assert row.status == "announced"  # moved forward from rumored
+    assert row.amount == Money(15_000_000_000, "USD", True)  # kept from the first report
+    assert row.valuation == Money(29_000_000_000, "USD")  # filled in by the second
+    assert await store.list_deals(NOW - timedelta(days=30), party="scale ai")
+    assert await store.list_deals(NOW - timedelta(days=30), party="meta")
+    assert await store.list_deals(NOW - timedelta(days=30), party="OpenAI") == []
+
+
+async def test_watch_twice_is_a_friendly_error(store):
+    channel = await store.ensure_channel("console", "c1", NOW)
+    await store.watch(channel.id, "meta", "Meta", NOW)
+    with pytest.raises(AlreadyWatching, match="already watches Meta"):
+        await store.watch(channel.id, "meta", "Meta", NOW)
+    assert [s.display_name for s in await store.watchlist(channel.id)] == ["Meta"]
+    assert await store.unwatch(channel.id, "meta")
+    assert not await store.unwatch(channel.id, "meta")
+
+
+async def test_outbox_keeps_one_alert_per_channel_and_story(store):
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    channel = await store.ensure_channel("console", "c1", NOW)
+    (rec,) = await store.record_entries(feed.id, [new_entry("x")], NOW, False)
+    assert await store.enqueue([Alert(channel.id, rec.article_id, ("meta",))], NOW) == 1
+    assert await store.enqueue([Alert(channel.id, rec.article_id, ("meta",))], NOW) == 0
+    (item,) = await store.pending("console", NOW)
+    await store.mark_sent(item.id, NOW, "m1")
+    assert await store.pending("console", NOW) == []
+    assert await store.outbox_counts() == {"sent": 1}
+    assert await store.integrity_ok()
