@@ -126,6 +126,14 @@ def test_sample_entries_look_like_real_news(path):
         assert entry.published_parsed.tm_year == 2025, entry.id
 
 
+@pytest.mark.parametrize("path", FIRST_POLL, ids=lambda p: p.name)
+def test_sample_does_not_ask_to_be_polled_less_often_than_the_demo_polls(path):
+    # The demo moves its clock one default poll interval (300 s) between the two polls, and an
+    # RSS <ttl> is a floor on the next poll: a <ttl>15</ttl> once kept a feed out of the second poll.
+    ttl = re.search(rb"<ttl>\s*(\d+)\s*</ttl>", path.read_bytes())
+    assert ttl is None or int(ttl.group(1)) * 60 <= 300
+
+
 def test_samples_mix_languages_and_formats():
     kinds = set()
     for path in FIRST_POLL:
