@@ -16,7 +16,7 @@ _ROLE_CUES = {
         "ventas",
     ),
     "valuation": (
-        "valued", "valuation", "valuing", "valorisation", "valorisée", "valorisé", "valorise",
+        "valued", "values", "valuation", "valuing", "valorisation", "valorisée", "valorisé", "valorise",
         "bewertung", "bewertet", "valoración", "valoracion", "valorada", "valorado",
     ),
 }

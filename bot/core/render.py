@@ -51,13 +51,12 @@ def format_money(money: dict | None, lang: str = "en") -> str:
     high = money.get("value_max")
     if high:
         number += "–" + _number(high / unit, lang)
-    symbol = _SYMBOL.get(currency, currency + " " if lang == "en" else " " + currency)
-    if lang == "fr":
-        text = f"{number} {suffix}{symbol.strip()}" if suffix else f"{number} {symbol.strip()}"
-    elif len(symbol) <= 2:
-        text = f"{symbol}{number}{suffix}"
-    else:
-        text = f"{symbol}{number}{suffix}"
+    symbol = _SYMBOL.get(currency)
+    if lang == "fr":  # "15 Md$", "700 M€", "2 Md CHF"
+        text = f"{number} {suffix}{symbol}" if symbol else f"{number} {suffix} {currency}"
+    else:  # "$15B", "€700M", "CHF 2B"
+        text = f"{symbol}{number}{suffix}" if symbol else f"{currency} {number}{suffix}"
+    text = " ".join(text.split())
     return f"≈ {text}" if money.get("approx") else text
 
 
@@ -81,15 +80,13 @@ def deal_phrase(deal: dict, lang: str) -> str:
             text += f", {w['led']} {', '.join(leads)}"
     elif kind == "ipo":
         text = f"{target}: {w['ipo']}" + (f" {amount}" if amount else "")
-    else:
-        parts = [amount] if amount else []
-        if stake is not None:
-            parts.append(f"{w['for']} {_percent(stake, lang)} {w['of']} {target}")
-        else:
-            parts.append(f"→ {target}")
-        text = (f"{investors} " if investors else "") + " ".join(parts)
-        if investors and stake is not None:
-            text = f"{investors}: " + " ".join(parts)
+    elif stake is not None:  # "Meta: ≈ $15B for 49 % of Scale AI"
+        text = f"{investors}: " if investors else ""
+        text += f"{amount} {w['for']} " if amount else ""
+        text += f"{_percent(stake, lang)} {w['of']} {target}"
+    else:  # "Microsoft → OpenAI: $13B"
+        text = f"{investors} → {target}" if investors else target
+        text += f": {amount}" if amount else ""
     valuation = format_money(deal.get("valuation"), lang)
     if valuation:
         text += f" · {target} {w['valuation']} {valuation}"
