@@ -16,10 +16,12 @@ from bot.services.records import FeedSpec, NewEntry
 NOW = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 
 
-def new_entry(key, title="Meta takes 49% of Scale AI", link=None, deals=(), entities=("meta",)):
+def new_entry(key, title="Meta takes 49% of Scale AI", link=None, deals=(), entities=("meta",),
+              headline_deal=None):
     return NewEntry(
         key=key, title=title, link=link, canonical_link=link, title_fingerprint=title.lower(),
         summary="", published_at=None, lang="en", entity_ids=entities, analysis={}, deals=deals,
+        headline_deal=headline_deal,
     )
 
 
@@ -107,6 +109,21 @@ async def test_the_same_story_from_two_feeds_is_one_article(store):
     later = NOW + timedelta(days=3)  # same title days later is a new story
     (three,) = await store.record_entries(b.id, [new_entry("z", link="https://other/3")], later, False)
     assert three.new_story
+
+
+async def test_one_deal_headlined_in_two_languages_is_one_story(store):
+    a = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    b = await store.add_feed(FeedSpec("https://b/f"), NOW)
+    key = "investment|Meta|Scale AI"
+    (en,) = await store.record_entries(
+        a.id, [new_entry("x", "Meta takes 49% of Scale AI", "https://a/1", headline_deal=key)], NOW, False)
+    (fr,) = await store.record_entries(
+        b.id, [new_entry("y", "Meta prend 49 % de Scale AI", "https://b/2", headline_deal=key)], NOW, False)
+    assert fr.article_id == en.article_id and not fr.new_story
+    (other,) = await store.record_entries(
+        b.id, [new_entry("z", "OpenAI raises again", "https://b/3", headline_deal="funding_round||OpenAI")],
+        NOW, False)
+    assert other.new_story
 
 
 async def test_a_deal_reported_twice_is_one_ledger_row_with_two_sources(store):

@@ -72,6 +72,21 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def headline_deal(title: str, title_names: set[str], deals) -> str | None:
+    """The deal a headline is about: the first whose target and (if any) an investor are named
+    in the title, by canonical name or as written. Background deals mentioned only in the body
+    are not the story."""
+    folded = title.casefold()
+
+    def named(party: str) -> bool:
+        return party in title_names or party.casefold() in folded
+
+    for deal in deals:
+        if named(deal.target) and (not deal.investors or any(named(i) for i in deal.investors)):
+            return f"{deal.kind}|{'+'.join(sorted(deal.investors))}|{deal.target}"
+    return None
+
+
 def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
     """An entry plus what the analysis found, ready for the store."""
     lang = analyzer.entry_lang(entry)
@@ -92,6 +107,10 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
         entity_ids=tuple(sorted(analysis.entity_ids)),
         analysis={"lang": lang, **analyzer.to_json(analysis), "key_figures": figures},
         deals=analysis.deals,
+        headline_deal=headline_deal(
+            entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},
+            analysis.deals,
+        ),
     )
 
 

@@ -23,6 +23,7 @@ class NewEntry:
     entity_ids: tuple[str, ...]
     analysis: dict  # JSON-ready, the scan contract's fields
     deals: tuple[Deal, ...]
+    headline_deal: str | None = None  # key of the deal the title is about, for cross-language dedup
 
 
 @dataclass(frozen=True)

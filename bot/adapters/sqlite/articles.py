@@ -104,6 +104,15 @@ class ArticlesQueries:
                 row = await cur.fetchone()
             if row:
                 return row[0]
+        if entry.headline_deal:
+            async with db.execute(
+                "SELECT id FROM articles WHERE headline_deal = ? AND first_seen_at >= ?"
+                " ORDER BY id LIMIT 1",
+                (entry.headline_deal, to_iso(now - SAME_STORY_WINDOW)),
+            ) as cur:
+                row = await cur.fetchone()
+            if row:
+                return row[0]
         if entry.title_fingerprint:
             async with db.execute(
                 "SELECT id FROM articles WHERE title_fingerprint = ? AND first_seen_at >= ?"
@@ -118,8 +127,8 @@ class ArticlesQueries:
     async def _insert_article(self, db, feed_id: int, entry: NewEntry, now: datetime) -> int:
         cur = await db.execute(
             "INSERT INTO articles (link, canonical_link, title, title_fingerprint, summary,"
-            " published_at, lang, first_seen_at, feed_id, entities, analysis)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_at, lang, first_seen_at, feed_id, entities, analysis, headline_deal)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.link,
                 entry.canonical_link,
@@ -132,6 +141,7 @@ class ArticlesQueries:
                 feed_id,
                 json.dumps(list(entry.entity_ids)),
                 json.dumps(entry.analysis, ensure_ascii=False),
+                entry.headline_deal,
             ),
         )
         return cur.lastrowid
