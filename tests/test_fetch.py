@@ -258,6 +258,27 @@ def test_capped_body_inflates_no_more_than_one_byte_past_the_cap():
     assert body.decoded_size <= cap + 1
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 17, 10_000])
+@pytest.mark.parametrize(
+    "encoding, wire",
+    [
+        ("gzip", gzip.compress(RSS)),
+        ("x-gzip", gzip.compress(RSS)),
+        ("gzip", gzip.compress(RSS[:40]) + gzip.compress(RSS[40:])),
+        ("gzip", gzip.compress(RSS) + b"\n"),  # trailing junk after the last member
+        ("deflate", zlib.compress(RSS)),
+        ("deflate", zlib.compress(RSS)[2:-4]),  # raw deflate
+        ("identity", RSS),
+        (None, RSS),
+    ],
+)
+def test_capped_body_decodes_whatever_the_chunking(encoding, wire, chunk_size):
+    body = CappedBody(encoding, cap=10_000)
+    for start in range(0, len(wire), chunk_size):
+        body.feed(wire[start : start + chunk_size])
+    assert body.finish() == RSS
+
+
 async def test_corrupt_gzip_is_an_error(feed_server, make_fetcher):
     feed_server.route("/feed.xml", Reply(body=b"not gzip at all", headers={"Content-Encoding": "gzip"}))
     result = await make_fetcher().fetch(feed_server.url("/feed.xml"))

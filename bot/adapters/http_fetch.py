@@ -52,6 +52,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 _READ_CHUNK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 _EMPTY_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -217,7 +218,7 @@ class CappedBody:
         return self._size
 
     def finish(self) -> bytes:
-        if self._stream_open or self._pending:
+        if self._stream_open or (self._pending and not self._ended_once):
             raise _BadEncoding(f"the {self._kind} body was cut short")
         return b"".join(self._parts)
 
@@ -241,13 +242,11 @@ class CappedBody:
             data, self._pending = self._pending + data, b""
         while data:
             if self._inflater is None:
-                if self._kind == "deflate" and self._ended_once:
-                    return  # bytes after the end of a deflate stream are ignored
-                if self._kind == "deflate" and len(data) < 2:
+                if len(data) < 2:  # too short to sniff a zlib header or the gzip magic yet
                     self._pending = data
                     return
-                if self._kind == "gzip" and self._ended_once and not data.startswith(b"\x1f\x8b"):
-                    return  # trailing garbage after the last gzip member, as browsers allow
+                if self._ended_once and (self._kind == "deflate" or not data.startswith(_GZIP_MAGIC)):
+                    return  # trailing bytes after the last stream are ignored, as browsers do
                 self._inflater = self._new_inflater(data)
                 self._stream_open = True
             try:
@@ -426,7 +425,7 @@ class Fetcher:
             slot = self._host_slots[host] = asyncio.Semaphore(self.per_host)
         return slot
 
-    def hop_refusal(self, url: str) -> tuple[str | None, str, bool]:
+    def _judge_hop(self, url: str) -> tuple[str | None, str, bool]:
         """(refusal or None, host key, may this hop reach private addresses?) for one URL."""
         try:
             parsed = URL(url)
@@ -460,7 +459,7 @@ class Fetcher:
         deadline = _Deadline(self.total_timeout)
         current = url
         for hop in range(self.max_redirects + 1):
-            refusal, host, private_ok = self.hop_refusal(current)
+            refusal, host, private_ok = self._judge_hop(current)
             if refusal:
                 log.warning("%s (%s)", refusal, current)
                 return _failure(current, refusal, refused=True)
