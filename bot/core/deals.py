@@ -1,0 +1,1057 @@
+"""Deal extraction: who invests in, buys, funds or lists whom, for how much, and how sure the text is.
+
+Pure rules over one text plus what the entity matcher and the figure extractor already found in it.
+The text is cut into sentences; each sentence is scanned for deal *cues* (verbs such as
+invest/rachète/übernimmt/adquiere, nouns such as "acquisition of", "Series B", "Börsengang").
+Every cue opens a *frame* that says where the parties sit:
+
+* ``invest``  - subject invests/injects/commits money *in* an object: investor -> target;
+* ``acquire`` - subject buys/takes over an object (a stake or shares as object makes it an
+  investment, "pay ... for X" names the target after "for");
+* ``acq_noun``- "the acquisition of X" / "le rachat de X" / "die Übernahme von X": X is the target,
+  the nearest name before the noun (or after "by") the acquirer;
+* ``raise``   - subject raises a round: subject is the target, investors come from "led by",
+  "from", and follow-up sentences ("X and Y also participated");
+* ``ipo``     - subject lists its shares.
+
+Parties are the matcher's canonical names when it knows them, else capitalised name phrases found
+here, or a definite description ("the company", "la start-up") resolved to the sentence topic.
+Money that the text ties to revenue, fines, debt, contracts, per-share prices... is never a deal
+amount, and clauses that say an offer was rejected or a plan abandoned give no deal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from bot.core.model import Amount, Deal, EntityMatch, Money, Percent
+
+__all__ = ["find_deals", "has_deal_cue"]
+
+_I = re.IGNORECASE
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary. Each alternation is language-mixed on purpose: feeds mislabel their language and
+# the four vocabularies barely collide, so one pass with all of them is both simpler and safer.
+# --------------------------------------------------------------------------------------------
+
+_INVEST_VERB = (
+    r"invest(?:s|ed|ing)?|pour(?:s|ed|ing)?\s+(?=\S)|put(?:s|ting)?|inject(?:s|ed|ing)?"
+    r"|commit(?:s|ted|ting)?|plough(?:s|ed)?|pump(?:s|ed)?"
+    # fr
+    r"|investi(?:t|ssent|r|ra|ront|rait|raient|ssait)?|inject(?:e|ent|é|er|era|eront|erait)"
+    r"|(?:re)?met(?:tre|tra|tent|tront)?(?=\s+\S+\s+(?:\S+\s+){0,4}(?:dans|en)\b)"
+    r"|entr(?:e|er|era|erait|eraient|ent|é|ée)\s+(?:au|dans\s+le)\s+capital"
+    r"|plac(?:e|é|er|era|ent)(?=\s+\S+\s+(?:\S+\s+){0,4}(?:dans|en)\b)"
+    # de
+    r"|investier(?:t|en|te|ten)|steck(?:t|en|te|ten)|pump(?:t|en|te)"
+    r"|beteilig(?:t|en|te)\s+sich|steig(?:t|en)\s+(?:\S+\s+){0,4}ein"
+    # es
+    r"|invert(?:irá|irán|ir|ido|iría|irían)|inviert(?:e|en)|invirti(?:ó|eron)|inyect(?:a|an|ó|ará|ar)"
+    r"|entr(?:a|ará|aría|ó)\s+en\s+el\s+capital"
+)
+_ACQUIRE_VERB = (
+    r"acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|take(?:s)?\s+over|took\s+over"
+    r"|tak(?:e|es|ing|en)|took|snap(?:s|ped)?\s+up|swallow(?:s|ed)?"
+    r"|prend(?:re|ra|rait|raient)?|pris|nimmt|nehmen|genommen|tom(?:a|ar|ará|aría|ó)"
+    r"|pay(?:s|ing)?|paid"
+    # fr
+    r"|rach[eè]t(?:e|ent|er|é|ée|era|eront|erait|ait)|acqu(?:iert|ièrent|érir|erra|is|ise|errait)"
+    r"|ach[eè]t(?:e|ent|er|é|era|ant|erait)|s['’]offr(?:e|ent|ir|ira)|offert"
+    r"|met(?:tre|tra)?\s+la\s+main\s+sur|mis\s+la\s+main\s+sur|absorb(?:e|er|é)"
+    r"|pa(?:ie|ye|yer|yé|iera)"
+    # de
+    r"|übernimmt|übernehmen|übernommen|übernahm|kauf(?:t|en|te)|gekauft|erw(?:irbt|erben|arb|orben)"
+    r"|schluck(?:t|en)|zahl(?:t|en|te)"
+    # es
+    r"|adquiri(?:r|rá|ó|do|ría)|adquier(?:e|en)|compr(?:a|an|ar|ará|ó|ado|aría)|absorbe"
+    r"|pag(?:a|ar|ará|ó|ado)|desembols(?:a|ó|ar|ado)"
+)
+_SELL_VERB = r"sell(?:s|ing)?|sold|c[eè]d(?:e|er|é|era)|vend(?:s|re|u|ra)|verkauf(?:t|en|te)|vend(?:e|en|ió|erá)"
+_ACQ_NOUN = (
+    r"(?:acquisition|takeover|purchase|buyout)\s+of"
+    r"|(?:rachat|acquisition|achat|reprise)\s+d(?:e|u|es|['’])"
+    r"|(?:Übernahme|Kauf|Erwerb)\s+(?:des|der|von|vom)"
+    r"|(?:compra|adquisición|absorción)\s+de(?:l)?"
+)
+_RAISE_VERB = (
+    r"rais(?:e|es|ed|ing)|l[eè]v(?:e|ent|er|é|era|eront|ait)"
+    r"|sammel(?:t|n)|sammelte|eingesammelt|einsammeln"
+    r"|capt(?:a|an|ó|ará|ar)|recaud(?:a|an|ó|ará|ar)|levant(?:a|ó|ará|ar)"
+)
+_ROUND_NOUN = (
+    r"(?:funding|financing|investment|seed|venture)\s+round|round(?:\s+of\s+funding)?|Series\s+[A-K]\b"
+    r"|tour\s+de\s+(?:table|financement)|lev[ée]e\s+de\s+fonds|s[ée]rie\s+[A-K]\b|tour\b"
+    r"|Finanzierungsrunde|Serie-[A-K]-Runde|Runde\b|ronda(?:\s+de\s+financiación)?|serie\s+[A-K]\b"
+    r"|new\s+funding|nouveau\s+financement"
+)
+_IPO_NOUN = (
+    r"IPO|initial\s+public\s+offering|go(?:es|ing)?\s+public|went\s+public|began\s+trading"
+    r"|(?:introduction|entr[ée]e)\s+en\s+Bourse|Börsengang|an\s+die\s+Börse|salida\s+a\s+bolsa|OPV"
+)
+
+_CUE_RE = re.compile(
+    rf"\b(?:(?P<invest>{_INVEST_VERB})|(?P<acq_noun>{_ACQ_NOUN})|(?P<acquire>{_ACQUIRE_VERB})"
+    rf"|(?P<sell>{_SELL_VERB})|(?P<raise>{_RAISE_VERB})|(?P<round>{_ROUND_NOUN})|(?P<ipo>{_IPO_NOUN}))\b",
+    _I,
+)
+
+# Words that say what an amount is when it is not the price of a deal.
+_NON_DEAL_MONEY = re.compile(
+    r"revenue|sales|turnover|earnings|profit|loss|charge|fine[sd]?\b|penalt|settlement|salar|pay\s+package"
+    r"|compensation|bonus|capex|capital\s+expenditure|spending|debt|loan|credit|bond|contract|services"
+    r"|cloud|compute|capacity|chips|GPUs|power|electricity|order|grant|subsid|prize|budget|market\s+value"
+    r"|chiffre\s+d['’]affaires|b[ée]n[ée]fice|perte|amende|sanction|salaire|r[ée]mun[ée]ration|dette|pr[êe]t"
+    r"|obligations|contrat|puces|d[ée]penses|subvention|capitalisation"
+    r"|Umsatz|Gewinn|Verlust|Strafe|Bußgeld|Gehalt|Schulden|Kredit|Anleihe|Vertrag|Auftrag|Rechenzentr"
+    r"|ingresos|facturaci[óo]n|beneficio|p[ée]rdida|multa|sueldo|deuda|pr[ée]stamo|contrato|servicios",
+    _I,
+)
+_PER_SHARE = re.compile(
+    r"^\W{0,2}(?:a|per|each|par|l['’]|je|por|cada|pro)\s*(?:share|action|unit[ée]|Aktie|acci[óo]n|una|uno|titre)",
+    _I,
+)
+_VALUATION_BEFORE = re.compile(
+    r"(?:valu(?:ed|es|e|ing)|valori[sz](?:ée?s?|ant|e|ation)|valoraci[óo]n|valorad[oa]|valora"
+    r"|bewert(?:et|ung|e|en)|Bewertung|vaut|valait|worth|valuation)\b[^$€£\d.;]{0,40}$",
+    _I,
+)
+_VALUATION_AFTER = re.compile(r"\s*(?:post-money\s+|pre-money\s+)?(?:valuation|valorisation|Bewertung|valoraci[óo]n)", _I)
+# "a deal valued at", "une opération valorisée à": the value of the deal is its price.
+_DEAL_VALUED = re.compile(
+    r"(?:deal|transaction|op[ée]ration|accord|Deal|Transaktion|operaci[óo]n|acuerdo)\W+(?:\w+\W+){0,2}"
+    r"(?:valu|valoris|évalu|bewert|valorad|worth)",
+    _I,
+)
+_ALREADY_AFTER = re.compile(r"^\W{0,3}(?:\w+\s+){0,1}(?:déjà|already|bereits|schon|ya)\b", _I)
+
+_STAKE_OBJECT = re.compile(
+    r"^\s*(?:a|an|une|un|la|le|des|les|eine|einen|die|una|un|el|las|los)?\s*(?:[\w%,.\s]{0,25})?"
+    r"(?:stake|shares|stock|equity|interest|participation|parts|actions|capital|titres"
+    r"|Anteil|Anteile|Aktien|Beteiligung|participaci[óo]n|acciones)\b",
+    _I,
+)
+_PERCENT_OBJECT = re.compile(r"^\s*(?:(?:about|around|roughly|environ|près\s+de|rund|etwa|alrededor\s+del?|cerca\s+del?)\s+)?\d", _I)
+
+_RUMOR = re.compile(
+    r"reportedly|is\s+said\s+to|are\s+said\s+to|said\s+to\s+(?:be|near|weigh|plan|consider)|in\s+(?:advanced\s+|early\s+)?talks"
+    r"|in\s+(?:advanced\s+)?discussions|negotiat|consider(?:s|ing)|weigh(?:s|ing)|explor(?:es|ing)|mull"
+    r"|plans?\s+to|planning\s+to|according\s+to|people\s+familiar|sources|rumou?r"
+    r"|selon|d['’]apr[èe]s|aurai(?:t|ent)|serai(?:t|ent)|pourrai(?:t|ent)|envisag|en\s+discussions?"
+    r"|en\s+n[ée]gociations?|n[ée]gocie|projette|rumeur"
+    r"|\bsoll(?:en|te|ten)?\b|\blaut\b|Berichten\s+zufolge|erw[äa]g|Gespräche|verhandel|\bplant\b|könnte"
+    r"|según|estar[íi]a[n]?|negoci|conversaciones|sopes|baraj|considera|podr[íi]a|planea|posible",
+    _I,
+)
+_COMPLETED = re.compile(
+    r"\b(?:closed|completed|finali[sz]ed|has\s+acquired|have\s+acquired|has\s+invested|have\s+invested"
+    r"|has\s+(?:put|injected|poured|committed|bought|taken|purchased)|began\s+trading|since\s+(?:19|20)\d\d"
+    r"|already|previously|last\s+year|a\s+year\s+(?:after|ago)|years\s+ago|earlier\s+this\s+year"
+    r"|(?<!has\s)(?<!have\s)(?<!had\s)(?<!was\s)(?<!were\s)(?<!be\s)(?<!been\s)\b(?:acquired|bought|invested|raised|purchased|took)"
+    r"|a\s+(?:investi|inject[ée]|acquis|rachet[ée]|boucl[ée]|finalis[ée]|achet[ée]|lev[ée]\s+l['’]an)|ont\s+(?:investi|acquis|rachet[ée])"
+    r"|boucl[ée]e?s?|finalis[ée]e?s?|d[ée]j[àa]|l['’]an\s+dernier|l['’]ann[ée]e\s+derni[èe]re"
+    r"|abgeschlossen|hat\s+(?:\S+\s+){0,5}(?:investiert|übernommen|gekauft|erworben)|übernahm|kaufte|investierte|bereits"
+    r"|cerr[óo]|complet[óo]|ha\s+(?:invertido|adquirido|comprado)|adquiri[óo]|compr[óo]|invirti[óo]|desembols[óo]"
+    r"|pag[óo]|\ben\s+(?:19|20)\d\d|\bin\s+(?:19|20)\d\d|\bya\b)",
+    _I,
+)
+_NOT_YET = re.compile(
+    r"expected\s+to\s+(?:close|complete)|subject\s+to|pending|attendue?|sous\s+r[ée]serve|erwartet|vorbehaltlich|pendiente|sujeta",
+    _I,
+)
+# A clause that reports an offer turned down or a plan given up describes no deal.
+_ABANDONED = re.compile(
+    r"reject|turn(?:ed|s)?\s+down|abandon|scrap(?:ped|s)?|call(?:ed|s)?\s+off|withdr[ae]w|walk(?:ed|s)?\s+away"
+    r"|collaps|blocked|terminat|fell\s+through|originally\s+planned|had\s+planned|drop(?:ped|s)\s+(?:its|the)\s+(?:bid|plan|offer)"
+    r"|rejet|refus|renonc|avort|retir[ée]|[ée]chou|initialement\s+pr[ée]vu|avait\s+pr[ée]vu"
+    r"|abgelehnt|lehnt\w*\s+ab|gescheitert|abgesagt|zurückgezogen|aufgegeben|geplatzt|ursprünglich\s+geplant|hatte\s+\S*\s*geplant"
+    r"|rechaz|abandon|retir[óo]|fracas|cancel|desisti|inicialmente\s+planead",
+    _I,
+)
+_PLEDGE = re.compile(r"pledg|vow|promis|s['’]engage\s+à|verspr|zugesagt|se\s+compromet|prometi", _I)
+_EXISTING_STAKE = re.compile(
+    r"\b(?:holds?|held|owns?|retains?|keeps?|d[ée]tient|d[ée]tenait|conserve|poss[èe]de|h[äa]lt|hielt|besitzt|posee|mantiene|conserva)\b",
+    _I,
+)
+
+_LEAD_CUE = re.compile(
+    r"\b(?:(?:co-)?led\s+by|(?:co-)?men[ée]e?s?\s+par|angeführt\s+von|unter\s+(?:der\s+)?(?:Führung|Leitung)\s+von"
+    r"|(?:co)?liderad[ao]s?\s+por|encabezad[ao]s?\s+por|pilot[ée]e?\s+par)\s+",
+    _I,
+)
+_LEAD_AFTER_NAME = re.compile(r"^\W{0,3}(?:\s*(?:is|are|has|have)\s+)?(?:co-)?(?:led|leads|leading|m[èe]ne|menait|führt|führte|lider[óa]|encabez[óa])\b", _I)
+_FROM_CUE = re.compile(
+    r"\b(?:from|including|such\s+as|alongside|with\s+participation\s+from|joined\s+by|also\s+drew|drew|attracted"
+    r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels"
+    r"|darunter|von\s+Investoren\s+wie|unter\s+anderem|neben|con\s+la\s+participación\s+de|junto\s+a|entre\s+ellos)\s+",
+    _I,
+)
+_PARTICIPATE_AFTER_NAMES = re.compile(
+    r"^\W{0,3}\s*(?:(?:also|too|as\s+well|également|aussi|auch|ebenfalls|también|all|have|has|ont|haben)\s+)*"
+    r"(?:participated|participate[sd]?|joined|join|invested|chipped\s+in|provided?|put\s+in"
+    r"|particip(?:ent|e|é|aient)|ont\s+particip[ée]|figurent\s+parmi|comptent\s+parmi|se\s+joignent|ont\s+rejoint"
+    r"|beteilig(?:t|en|ten)\s+sich|sind\s+(?:\S+\s+)?dabei|particip(?:aron|an|a)|se\s+sumaron|figuran\s+entre)",
+    _I,
+)
+_GAP_SEPARATOR = re.compile(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|w[äa]hrend|mientras\s+que)\s+)?(?:qu['’])?", _I)
+_GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
+_GAP_TARGET_PREP = re.compile(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+", _I)
+_ROUND_ANAPHORA = re.compile(r"\b(?:the|this|that|le|au|du|ce|cette|la|die|der|diese[rn]?|el|esta|este|dicha?)\s+$", _I)
+_AS_INVESTOR = re.compile(r"^\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?(?:strategic\s+|lead\s+)?investor", _I)
+_BY_CUE = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:by|par|von|durch|por)\s+$", _I)
+_TARGET_PREP = re.compile(r"(?:in|into|to|dans|en|au\s+capital\s+d|du\s+capital\s+d|bei|an|of|de|d['’]|des|del|von)\W*$", _I)
+_GENITIVE_BEFORE = re.compile(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$", _I)
+_SOURCE_BEFORE = re.compile(
+    r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$", _I
+)
+_SOURCE_AFTER = re.compile(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|informó|reveló)\b", _I)
+
+# --------------------------------------------------------------------------------------------
+# Name phrases that the catalog does not know.
+# --------------------------------------------------------------------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[{_UP}])"
+_NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:\s(?:&\s)?{_NAME_TOKEN})*")
+_STOP_TOKENS = frozenset(
+    """The A An This That These Those Its It In On At For With After Before As But And Or While Since
+    According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
+    Chief Big Tech Group Inc Corp Co Ltd
+    Le La Les L Un Une Des Du De Cette Ce Cet Ces Son Sa Ses Leur Leurs Selon Avec Pour Dans En Après Outre
+    Alors Il Elle Ils Elles On Lors Depuis Mais Et Ou Quand Par Sur Aucun Aucune Chez Face Au Aux Dès
+    Der Die Das Den Dem Des Ein Eine Einen Einem Einer Laut Nach Mit Im Am Für Bei Von Vom Zum Zur Auch
+    Es Er Sie Wir Und Oder Aber Seit Wie
+    El Los Las Una Unos Unas Según Con Tras Para Su Sus Al Del Lo Que Se Ya Pero Desde Sin Y
+    January February March April May June July August September October November December
+    Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre Novembre Décembre
+    Januar Februar März Juni Juli Oktober Dezember Enero Febrero Marzo Abril Mayo Junio Julio Agosto
+    Septiembre Octubre Noviembre Diciembre
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi
+    Montag Dienstag Mittwoch Donnerstag Freitag Lunes Martes Miércoles Jueves Viernes
+    CEO CFO COO CTO PDG AI IA KI GPU GPUs IPO OPV Series Série Serie Nasdaq NYSE Bourse Börse Bolsa
+    US U.S UK EU USA Mr Mrs Ms Dr Md Mds Mrd Mio Mrd. Milliarden Millionen Millones""".split()
+)
+_ROUND_WORDS = frozenset({"Series", "Série", "Serie", "Seed"})
+_GERMAN_ARTICLE_BEFORE = re.compile(
+    r"(?:\b(?:der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|im|am|zum|zur|vom|beim|ins|kein\w*|sein\w*|ihr\w*)"
+    r"|[a-zäöüß]+(?:en|er|es|em|e))\s+$"
+)
+_GERMAN_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|sparte|geschäft|runde|konzern|unternehmen|ismus)$", _I)
+_COREF_RE = re.compile(
+    r"\b(?:the|la|le|l['’]|der|die|das|el)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:company|startup|start-up|firm|group|lab|provider|maker|developer|chipmaker|giant|business"
+    r"|soci[ée]t[ée]|entreprise|groupe|jeune\s+pousse|Unternehmen|Konzern|Firma|Start-up"
+    r"|empresa|compañía|grupo)\b",
+    _I,
+)
+
+
+@dataclass(frozen=True)
+class _Party:
+    name: str
+    start: int
+    end: int
+    known: bool  # the entity matcher named it (canonical), rather than a guessed name phrase
+
+
+@dataclass
+class _Draft:
+    """A deal being assembled; mutable while rules add investors, amount, valuation."""
+
+    kind: str
+    target: str
+    investors: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
+    amount: Amount | None = None
+    stake: float | None = None
+    valuation: Amount | None = None
+    status: str = "announced"
+    sentence: int = 0
+    in_title: bool = False
+
+    def add_investor(self, name: str, lead: bool = False) -> None:
+        if name == self.target:
+            return
+        if name not in self.investors:
+            self.investors.append(name)
+        if lead and name not in self.leads:
+            self.leads.append(name)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+# --------------------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"«„“¿¡(]?[A-ZÀ-Þ0-9])|\n+")
+_ABBREVIATION_END = re.compile(r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B)\.|\b[A-Z]\.)$")
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] != "\n" and not m.group().startswith("\n") and _ABBREVIATION_END.search(text, 0, m.start()):
+            continue
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+# --------------------------------------------------------------------------------------------
+# Parties
+# --------------------------------------------------------------------------------------------
+
+
+def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> list[_Party]:
+    """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
+    found: list[_Party] = []
+    for m in _NAME_PHRASE_RE.finditer(text):
+        tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in re.finditer(r"\S+(?:\s&\s\S+)?", m.group())]
+        kept: list[tuple[str, int, int]] = []
+        for tok, s, e in tokens:
+            tok_clean = tok.rstrip(".’'")
+            if tok_clean.endswith(("'s", "’s")):
+                tok_clean = tok_clean[:-2]
+                e = s + len(tok_clean)
+            else:
+                e = s + len(tok_clean)
+            stop = (
+                tok_clean in _STOP_TOKENS
+                or not tok_clean
+                or "-based" in tok_clean
+                or text.startswith("-based", e)
+                or any(s < te and ts < e for ts, te in taken)
+                or re.search(r"(?:^|\s)[\d.,]+\s*$", text[max(0, s - 14):s]) is not None
+                or _SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None
+            )
+            if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
+                before = text[max(0, s - 30):s]
+                if _GERMAN_ARTICLE_BEFORE.search(before) or _GERMAN_NOUN_SUFFIX.search(tok_clean):
+                    stop = True
+            if tok_clean in _ROUND_WORDS:
+                kept = []
+                break  # "Series J" names a round, not a company
+            if stop:
+                if kept:
+                    break
+                continue
+            kept.append((tok_clean, s, e))
+        if not kept:
+            continue
+        s, e = kept[0][1], kept[-1][2]
+        # A phrase glued to a catalog name ("SoftBank Group", "Google Cloud") belongs to that name.
+        if any(abs(s - te) <= 1 or abs(ts - e) <= 1 for ts, te in taken):
+            continue
+        if _SOURCE_AFTER.match(text, e):
+            continue
+        found.append(_Party(text[s:e], s, e, known=False))
+    return found
+
+
+def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None) -> list[_Party]:
+    known: list[_Party] = []
+    taken: list[tuple[int, int]] = []
+    for m in entities:
+        if _is_source(text, m.start, m.end):
+            continue
+        fund = _FUND_SUFFIX.match(text, m.end)
+        if fund:
+            # "Intel Capital", "Cisco Investments": an investment firm of its own, named as written.
+            known.append(_Party(text[m.start:fund.end()], m.start, fund.end(), known=False))
+            taken.append((m.start, fund.end()))
+        else:
+            known.append(_Party(m.name, m.start, m.end, known=True))
+            taken.append((m.start, m.end))
+    parties = known + _plain_names(text, taken, lang)
+    parties.sort(key=lambda p: p.start)
+    return parties
+
+
+_FUND_SUFFIX = re.compile(r" (?:Capital|Investments|Partners)\b")
+
+
+def _is_source(text: str, start: int, end: int) -> bool:
+    return bool(_SOURCE_BEFORE.search(text, max(0, start - 40), start) or _SOURCE_AFTER.match(text, end))
+
+
+# --------------------------------------------------------------------------------------------
+# The extractor
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sentence:
+    index: int
+    start: int
+    end: int
+    parties: list[_Party]
+    amounts: list[Amount]
+    percents: list[Percent]
+    topic: str | None  # whom "the company" refers to here
+
+
+class _Extractor:
+    def __init__(self, text: str, parties: list[_Party], amounts: Sequence[Amount], percents: Sequence[Percent]):
+        self.text = text
+        self.parties = parties
+        self.amounts = sorted(amounts, key=lambda a: a.start)
+        self.percents = sorted(percents, key=lambda p: p.start)
+        self.title_end = text.find("\n") if "\n" in text else -1
+        self.drafts: list[_Draft] = []
+
+    # -- per-amount judgements ----------------------------------------------------------------
+
+    def _is_deal_money(self, a: Amount, s: _Sentence) -> bool:
+        """False for per-share prices, tiny sums and money the text ties to revenue, debt, contracts..."""
+        if a.value < 100_000:
+            return False
+        after = self.text[a.end:min(s.end, a.end + 30)]
+        if _PER_SHARE.match(after):
+            return False
+        before = self.text[max(s.start, a.start - 35):a.start]
+        near = before + " " + after
+        return not _NON_DEAL_MONEY.search(near)
+
+    def _is_valuation(self, a: Amount, s: _Sentence) -> bool:
+        before = self.text[max(s.start, a.start - 60):a.start]
+        if _VALUATION_BEFORE.search(before) and not _DEAL_VALUED.search(before):
+            return True
+        return bool(_VALUATION_AFTER.match(self.text, a.end, min(s.end, a.end + 40)))
+
+    def _is_already(self, a: Amount, s: _Sentence) -> bool:
+        return bool(_ALREADY_AFTER.match(self.text[a.end:min(s.end, a.end + 30)]))
+
+    # -- parties around a cue -----------------------------------------------------------------
+
+    def _appositive_spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        seg = self.text[lo:hi]
+        spans = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\([^)]*\)", seg)]
+        for m in re.finditer(
+            r",\s+(?:a|an|the|which|who|whose|already|un|une|la|le|l['’]|qui|dont|de\s+son\s+côté|der|die|das|ein|eine|el|una|que|its|sa|son)\b[^,]*,",
+            seg,
+            _I,
+        ):
+            spans.append((lo + m.start(), lo + m.end()))
+        return spans
+
+    def _subject(self, s: _Sentence, lo: int, cue_start: int) -> _Party | None:
+        """The nearest name before the cue, skipping appositives and genitives ("X d'Y lève")."""
+        skip = self._appositive_spans(lo, cue_start)
+        candidates = [p for p in s.parties if lo <= p.start and p.end <= cue_start and not any(a <= p.start < b for a, b in skip)]
+        candidates += self._corefs(s, lo, cue_start, skip)
+        candidates.sort(key=lambda p: p.start)
+        if not candidates:
+            return None
+        best = candidates[-1]
+        if len(candidates) >= 2 and _GENITIVE_BEFORE.search(self.text, max(0, best.start - 5), best.start):
+            # "Safe Superintelligence d'Ilya Sutskever lève": the founder's name qualifies the
+            # company; but "Directivos de Apple" is Apple.
+            prev = candidates[-2]
+            if best.known or not prev.known:
+                return best
+            gap = self.text[prev.end:best.start]
+            if len(gap) <= 30 and "," not in gap:
+                best = prev
+        return best
+
+    def _corefs(self, s: _Sentence, lo: int, hi: int, skip: list[tuple[int, int]]) -> list[_Party]:
+        if not s.topic:
+            return []
+        out = []
+        for m in _COREF_RE.finditer(self.text, lo, hi):
+            if any(a <= m.start() < b for a, b in skip):
+                continue
+            if any(p.start < m.end() and m.start() < p.end for p in s.parties):
+                continue
+            out.append(_Party(s.topic, m.start(), m.end(), known=True))
+        return out
+
+    def _object(self, s: _Sentence, cue_end: int, hi: int, prep: bool) -> _Party | None:
+        """First name after the cue, before `hi`; with `prep`, one introduced by in/dans/of/de..."""
+        for p in s.parties:
+            if p.start < cue_end or p.start >= hi:
+                continue
+            gap = self.text[cue_end:p.start]
+            if _SOURCE_BEFORE.search(gap):
+                continue
+            if prep and not _TARGET_PREP.search(gap) and gap.strip():
+                continue
+            return p
+        return None
+
+    def _lowercase_object(self, cue_end: int, hi: int) -> _Party | None:
+        """Names written in lower case ("rachète io, la start-up de..."): the bare word right after the verb."""
+        m = re.match(r"\s+([a-z][\w.-]{0,14})(?=,|\s+(?:for|pour|für|por)\b)", self.text[cue_end:hi])
+        if not m or m.group(1) in {"it", "them", "une", "un", "la", "le", "les", "a", "an", "the", "die", "der", "das", "el", "los", "las", "una", "shares", "stock", "actions"}:
+            return None
+        s = cue_end + m.start(1)
+        return _Party(m.group(1), s, s + len(m.group(1)), known=False)
+
+    def _party_list_after(self, s: _Sentence, pos: int, max_lead_words: int = 3) -> list[_Party]:
+        """Names enumerated from `pos` on: "A, B et C", "A and B"; a few lowercase words may lead in."""
+        out: list[_Party] = []
+        cursor = pos
+        for p in s.parties:
+            if p.start < cursor:
+                continue
+            gap = self.text[cursor:p.start]
+            if not out:
+                if len(re.findall(r"\S+", gap)) > max_lead_words or re.search(r"[,;:.]", gap):
+                    break
+            elif not re.fullmatch(r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|o|or|ou|oder|as\s+well\s+as|&|de|d['’])\s+)*(?:de\s+|d['’]|of\s+)?", gap, _I):
+                break
+            out.append(p)
+            cursor = p.end
+        return out
+
+    def _party_list_before(self, s: _Sentence, pos: int) -> list[_Party]:
+        out: list[_Party] = []
+        cursor = pos
+        for p in reversed(s.parties):
+            if p.end > cursor:
+                continue
+            gap = self.text[p.end:cursor]
+            pattern = r"\s*" if not out else r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|or|ou|oder|&)\s+)?"
+            if not re.fullmatch(pattern, gap, _I):
+                break
+            out.append(p)
+            cursor = p.start
+        return list(reversed(out))
+
+    # -- figures near a cue -------------------------------------------------------------------
+
+    def _deal_amount(self, s: _Sentence, lo: int, cue_start: int, cue_end: int, hi: int) -> Amount | None:
+        usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s) and not self._is_already(a, s)]
+        after = [a for a in usable if cue_end <= a.start < hi]
+        if after:
+            return after[0]
+        before = [a for a in usable if lo <= a.start and a.end <= cue_start]
+        return before[-1] if before else None
+
+    def _valuation(self, s: _Sentence, lo: int, hi: int) -> Amount | None:
+        for a in s.amounts:
+            if lo <= a.start < hi and self._is_valuation(a, s) and a.value >= 100_000:
+                return a
+        return None
+
+    def _stake(self, s: _Sentence, lo: int, hi: int) -> float | None:
+        for p in s.percents:
+            if lo <= p.start < hi:
+                before = self.text[max(s.start, p.start - 20):p.start]
+                if re.search(r"(?:up|down|rose|fell|grew|hausse|baisse|croissance|plus|gestiegen|Plus|subi[óo]|creci)\W*\w*\W*$", before, _I):
+                    continue
+                return p.value
+        return None
+
+    def _status(self, s: _Sentence, lo: int, hi: int) -> str:
+        clause = self.text[s.start:s.end]
+        if _RUMOR.search(clause):
+            return "rumored"
+        local = self.text[lo:hi]
+        if _COMPLETED.search(local) and not _NOT_YET.search(local):
+            return "completed"
+        return "announced"
+
+    # -- frames ---------------------------------------------------------------------------------
+
+    def run(self, sentences: list[_Sentence]) -> list[_Draft]:
+        for s in sentences:
+            cues = list(_CUE_RE.finditer(self.text, s.start, s.end))
+            for i, cue in enumerate(cues):
+                lo = cues[i - 1].end() if i else s.start
+                hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
+                clause_lo = self._clause_start(s, cue.start())
+                if _ABANDONED.search(self.text[clause_lo:min(s.end, cue.end() + 80)]):
+                    continue
+                kind = cue.lastgroup
+                if kind == "invest":
+                    self._invest(s, cue, lo, hi)
+                elif kind == "acquire":
+                    self._acquire(s, cue, lo, hi)
+                elif kind == "acq_noun":
+                    self._acq_noun(s, cue, lo, hi)
+                elif kind == "sell":
+                    self._sell(s, cue, lo, hi)
+                elif kind in ("raise", "round"):
+                    self._round(s, cue, lo, hi, strong=(kind == "raise"))
+                elif kind == "ipo":
+                    self._ipo(s, cue, lo, hi)
+            self._participants(s)
+        self._carry_over(sentences)
+        return self.drafts
+
+    def _clause_start(self, s: _Sentence, pos: int) -> int:
+        cut = max(self.text.rfind(";", s.start, pos), self.text.rfind(", while", s.start, pos), self.text.rfind(", tandis", s.start, pos))
+        return cut + 1 if cut >= 0 else s.start
+
+    def _emit(self, draft: _Draft) -> _Draft:
+        self.drafts.append(draft)
+        return draft
+
+    def _recent_target(self, s: _Sentence) -> str | None:
+        for d in reversed(self.drafts):
+            if s.index - d.sentence <= 2 and d.kind in ("funding_round", "ipo", "investment"):
+                return d.target
+        return None
+
+    def _invest(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        if _PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+            return
+        investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        target = self._object(s, cue.end(), hi, prep=True)
+        target_name = target.name if target else None
+        if target_name is None and re.search(
+            r"\b(?:y|it|the\s+(?:round|offering)|(?:au|le|du)\s+tour|(?:der|die)\s+Runde|la\s+ronda)\b", self.text[s.start:s.end], _I
+        ):
+            target_name = self._recent_target(s)
+        if target_name is None or investor is None or investor.name == target_name:
+            return
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if amount is not None and _NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+            return
+        d = self._emit(
+            _Draft(
+                "investment",
+                target_name,
+                [investor.name],
+                amount=amount,
+                stake=self._stake(s, s.start, s.end),
+                valuation=self._valuation(s, cue.start(), s.end),
+                status=self._status(s, lo, hi),
+                sentence=s.index,
+            )
+        )
+        self._already_deals(s, d, cue.end(), hi)
+        if target is not None:
+            self._gapped(s, d, target.end)
+
+    def _gapped(self, s: _Sentence, d: _Draft, pos: int) -> None:
+        """Enumerations that leave the verb out: "Microsoft a investi 13 milliards dans OpenAI,
+        Amazon 8 milliards dans Anthropic et Google au moins 3 milliards dans Anthropic"."""
+        while True:
+            investor = next((p for p in s.parties if p.start >= pos), None)
+            if investor is None or not _GAP_SEPARATOR.fullmatch(self.text[pos:investor.start]):
+                return
+            amount = next((a for a in s.amounts if a.start >= investor.end), None)
+            if amount is None or not _GAP_QUALIFIER.fullmatch(self.text[investor.end:amount.start]):
+                return
+            target = next((p for p in s.parties if p.start >= amount.end), None)
+            if target is None or not _GAP_TARGET_PREP.fullmatch(self.text[amount.end:target.start]):
+                return
+            if investor.name != target.name and self._is_deal_money(amount, s):
+                self._emit(_Draft(d.kind, target.name, [investor.name], amount=amount, status=d.status, sentence=s.index))
+            pos = target.end
+
+    def _already_deals(self, s: _Sentence, d: _Draft, lo: int, hi: int) -> None:
+        """"...qui s'ajoute aux 2 milliards déjà engagés": an earlier tranche is its own, completed deal."""
+        for a in s.amounts:
+            if lo <= a.start < hi and a is not d.amount and self._is_already(a, s) and self._is_deal_money(a, s):
+                self._emit(_Draft(d.kind, d.target, list(d.investors), amount=a, status="completed", sentence=s.index))
+
+    def _acquire(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        word = cue.group().lower()
+        after = self.text[cue.end():hi]
+        stake_like = bool(_STAKE_OBJECT.match(after) or _PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
+        is_take = word.startswith(("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom"))
+        is_pay = word.startswith(("pay", "paid", "pai", "pag", "desembols", "zahl"))
+        if is_take and not stake_like:
+            return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
+        if _PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+            return
+        if not stake_like and re.match(r"\s*(?:\w+\s+){0,3}?(?:services|capacity|compute|chips|GPUs|puces|servicios|Rechen|electricity|power|back)\b", after, _I):
+            return
+        investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if investor is None:
+            return
+        targets: list[_Party] = []
+        if is_pay:
+            m = re.search(r"\b(?:for|pour|für|por)\s+", after, _I)
+            if m and stake_like:
+                # "paying $15bn for a 49% stake in Scale AI"
+                first = self._object(s, cue.end() + m.end(), hi, prep=True)
+                targets = [first] if first else []
+            elif m:
+                targets = self._party_list_after(s, cue.end() + m.end(), max_lead_words=2)
+        elif (low := self._lowercase_object(cue.end(), hi)) is not None and not stake_like:
+            targets = [low]
+        else:
+            first = self._object(s, cue.end(), hi, prep=stake_like)
+            if first is not None and not stake_like:
+                gap = self.text[cue.end():first.start]
+                if len(re.findall(r"\S+", gap)) > 8:
+                    first = None
+            if first is not None:
+                targets = [first] + [p for p in self._party_list_after(s, first.start) if p is not first][1:]
+        if not targets and stake_like:
+            recent = self._recent_target(s)
+            if recent:
+                targets = [_Party(recent, hi, hi, True)]
+        kind = "investment" if stake_like else "acquisition"
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if amount is None and kind == "acquisition":
+            amount = self._deal_valued_amount(s, cue.end(), s.end)
+        for t in targets:
+            if t.name == investor.name:
+                continue
+            self._emit(
+                _Draft(
+                    kind,
+                    t.name,
+                    [investor.name],
+                    amount=amount if len(targets) == 1 else None,
+                    stake=self._stake(s, s.start, s.end) if kind == "investment" else None,
+                    valuation=self._valuation(s, cue.start(), s.end) if kind == "investment" else None,
+                    status=self._status(s, lo, hi),
+                    sentence=s.index,
+                )
+            )
+
+    def _deal_valued_amount(self, s: _Sentence, lo: int, hi: int) -> Amount | None:
+        """For a purchase, "une opération valorisée à 8 milliards" states the price."""
+        for a in s.amounts:
+            if lo <= a.start < hi and self._is_deal_money(a, s) and not self._is_already(a, s):
+                return a
+        return None
+
+    def _acq_noun(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        after = self.text[cue.end():hi]
+        if _PERCENT_OBJECT.match(after) or _STAKE_OBJECT.match(after):
+            # "l'acquisition de 49 % de Scale AI": a stake, so an investment
+            self._acquire(s, cue, lo, hi)
+            return
+        targets = self._party_list_after(s, cue.end(), max_lead_words=4)
+        if not targets:
+            return
+        after_targets = self.text[targets[-1].end:hi]
+        by = re.search(r"\b(?:by|par|durch|por)\s+", after_targets[:40], _I)
+        acquirer = None
+        if by:
+            acquirer = self._object(s, targets[-1].end + by.end(), hi, prep=False)
+        if acquirer is None:
+            acquirer = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if acquirer is None:
+            return
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi) or self._deal_valued_amount(s, cue.end(), s.end)
+        for t in targets:
+            if t.name != acquirer.name:
+                self._emit(
+                    _Draft(
+                        "acquisition",
+                        t.name,
+                        [acquirer.name],
+                        amount=amount if len(targets) == 1 else None,
+                        status=self._status(s, lo, hi),
+                        sentence=s.index,
+                    )
+                )
+
+    def _sell(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        """A sale is a deal only when the buyer is named: "X sells Y to Z" is Z acquiring Y."""
+        after = self.text[cue.end():hi]
+        m = re.search(r"\b(?:to|à|an|a)\s+", after, _I)
+        if not m:
+            return
+        buyer = self._object(s, cue.end() + m.end(), hi, prep=False)
+        target = self._object(s, cue.end(), cue.end() + m.start(), prep=False)
+        if buyer is None or target is None or buyer.start - (cue.end() + m.end()) > 30:
+            return
+        if _STAKE_OBJECT.match(after):
+            return  # selling a stake to someone: a divestment as far as the ledger goes
+        self._emit(
+            _Draft(
+                "acquisition",
+                target.name,
+                [buyer.name],
+                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi),
+                status=self._status(s, lo, hi),
+                sentence=s.index,
+            )
+        )
+
+    def _round(self, s: _Sentence, cue: re.Match, lo: int, hi: int, strong: bool) -> None:
+        if not strong and cue.group().lower().startswith(("tour", "runde", "round")) and not re.search(
+            r"\d|led|men|round\s+of", self.text[max(s.start, cue.start() - 40):min(s.end, cue.end() + 30)], _I
+        ):
+            # bare "round"/"tour" ("tour de France", "another round of talks") needs money or a lead nearby
+            return
+        if _ROUND_ANAPHORA.search(self.text, max(s.start, cue.start() - 12), cue.start()):
+            # "the round", "au tour", "la ronda": a round already told; follow-ups add its investors
+            return
+        subject = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        existing = next((d for d in self.drafts if d.sentence == s.index and d.kind == "funding_round"), None)
+        if subject is None and existing is None:
+            return
+        if existing is not None and (subject is None or subject.name == existing.target):
+            d = existing
+        else:
+            assert subject is not None
+            # "X leads a round in Y" - the subject is then the lead, the target follows "in".
+            if re.match(r"\s*(?:\w+\s+){0,2}(?:in|dans|en|bei)\s+", self.text[cue.end():hi], _I) and re.search(
+                r"\bleads?\b|\bm[eè]ne\b|\bführt\b|\blidera\b", self.text[subject.end:cue.start()], _I
+            ):
+                target = self._object(s, cue.end(), hi, prep=True)
+                if target is None:
+                    return
+                d = self._emit(_Draft("funding_round", target.name, sentence=s.index))
+                d.add_investor(subject.name, lead=True)
+            else:
+                d = self._emit(_Draft("funding_round", subject.name, sentence=s.index))
+            d.status = self._status(s, lo, hi)
+        if d.amount is None:
+            amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+            if amount is not None and not _NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+                d.amount = amount
+        if d.valuation is None:
+            d.valuation = self._valuation(s, lo, s.end)
+        for m in _LEAD_CUE.finditer(self.text, cue.start(), s.end):
+            for p in self._party_list_after(s, m.end()):
+                d.add_investor(p.name, lead=True)
+        for m in _FROM_CUE.finditer(self.text, cue.start(), s.end):
+            for p in self._party_list_after(s, m.end()):
+                d.add_investor(p.name)
+        if strong and d.amount is None and not s.amounts:
+            if not re.search(_ROUND_NOUN, self.text[s.start:s.end], _I):
+                self.drafts.remove(d)
+
+    def _ipo(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        m = re.match(r"\s*(?:of|de|d['’]|von|des)\s*", self.text[cue.end():hi], _I)
+        target = self._object(s, cue.end(), hi, prep=False) if m else None
+        if target is None:
+            target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if target is None:
+            return
+        d = next((d for d in self.drafts if d.kind == "ipo" and d.target == target.name), None)
+        if d is None:
+            d = self._emit(_Draft("ipo", target.name, sentence=s.index, status=self._status(s, s.start, s.end)))
+        if d.amount is None:
+            usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s)]
+            if usable and re.search(r"rais|lev|recaud|capt|sammel|proceeds|produit", self.text[s.start:s.end], _I):
+                d.amount = usable[0]
+        if d.valuation is None:
+            d.valuation = self._valuation(s, s.start, s.end)
+
+    def _participants(self, s: _Sentence) -> None:
+        """Follow-up sentences name who else is in the round: "X led the round", "A, B et C participent"."""
+        rounds = [d for d in self.drafts if d.kind == "funding_round" and 0 <= s.index - d.sentence <= 2]
+        if not rounds:
+            return
+        d = rounds[-1]
+        for p in s.parties:
+            tail = self.text[p.end:s.end]
+            if _LEAD_AFTER_NAME.match(tail):
+                for q in self._party_list_before(s, p.end):
+                    d.add_investor(q.name, lead=True)
+            elif _PARTICIPATE_AFTER_NAMES.match(tail):
+                for q in self._party_list_before(s, p.end):
+                    d.add_investor(q.name)
+            elif _AS_INVESTOR.match(tail):
+                d.add_investor(p.name)
+        if s.index != d.sentence:
+            for m in re.finditer(r"\b(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including)\s+", self.text[s.start:s.end], _I):
+                for q in self._party_list_after(s, s.start + m.end()):
+                    d.add_investor(q.name)
+            for m in _LEAD_CUE.finditer(self.text, s.start, s.end):
+                for q in self._party_list_after(s, m.end()):
+                    d.add_investor(q.name, lead=True)
+
+    def _carry_over(self, sentences: list[_Sentence]) -> None:
+        """A price or valuation stated in the sentence after the deal ("Der Kaufpreis soll bei ... liegen")."""
+        by_index = {s.index: s for s in sentences}
+        cue_sentences = {d.sentence for d in self.drafts}
+        for d in self.drafts:
+            nxt = by_index.get(d.sentence + 1)
+            if nxt is None or nxt.index in cue_sentences or not nxt.amounts:
+                continue
+            body = self.text[nxt.start:nxt.end]
+            if d.amount is None and d.kind in ("acquisition", "investment"):
+                paired = self._amount_paired_with(nxt, d.target)
+                if paired is not None:
+                    d.amount = paired
+                elif re.search(r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|worth|estim|co[ûu]t|kost|deal|terms|Summe", body, _I):
+                    usable = [a for a in nxt.amounts if self._is_deal_money(a, nxt)]
+                    if usable:
+                        d.amount = usable[0]
+            elif d.valuation is None and d.kind in ("funding_round", "investment", "ipo"):
+                for a in nxt.amounts:
+                    if self._is_valuation(a, nxt) and a.value >= 100_000:
+                        d.valuation = a
+                        break
+
+    def _amount_paired_with(self, s: _Sentence, name: str) -> Amount | None:
+        """"values xAI at $80 billion and X at $33 billion": the amount right after the target's name."""
+        for p in s.parties:
+            if p.name != name:
+                continue
+            for a in s.amounts:
+                gap = self.text[p.end:a.start]
+                if 0 <= len(gap) <= 25 and re.fullmatch(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", gap, _I):
+                    return a
+        return None
+
+
+def has_deal_cue(text: str) -> bool:
+    """Cheap test: does any deal verb or noun occur? Without one there is nothing to extract."""
+    return _CUE_RE.search(text) is not None
+
+
+def _topics(text: str, spans: list[tuple[int, int]], parties: list[_Party]) -> list[str | None]:
+    """For each sentence, the name "the company" most likely stands for: the first catalog name of the
+    nearest earlier sentence that has one (else its first name), falling back to the title's."""
+    topics: list[str | None] = []
+    last: str | None = None
+    for start, end in spans:
+        topics.append(last)
+        inside = [p for p in parties if start <= p.start < end]
+        known = [p for p in inside if p.known]
+        if known or inside:
+            last = (known or inside)[0].name
+    return topics
+
+
+def _finish(d: _Draft) -> Deal:
+    leads = tuple(x for x in d.leads if x in d.investors)
+    return Deal(
+        kind=d.kind,
+        investors=tuple(d.investors),
+        target=d.target,
+        amount=d.amount.money if d.amount else None,
+        stake_percent=d.stake if d.kind == "investment" else None,
+        valuation=d.valuation.money if d.valuation and d.kind != "acquisition" else None,
+        status=d.status,
+        lead_investors=leads,
+    )
+
+
+def _same_money(a: Amount | None, b: Amount | None) -> bool:
+    return a is not None and b is not None and (a.value, a.currency) == (b.value, b.currency)
+
+
+def _merge(drafts: list[_Draft]) -> list[_Draft]:
+    """One deal per event: the title repeats the body, a sentence names the same deal twice."""
+    body = [d for d in drafts if not d.in_title]
+    title = [d for d in drafts if d.in_title]
+    out: list[_Draft] = []
+    for d in body:
+        twin = next(
+            (
+                o
+                for o in out
+                if o.target == d.target
+                and o.kind == d.kind
+                and (set(o.investors) & set(d.investors) or not o.investors or not d.investors)
+                and (o.amount is None or d.amount is None or _same_money(o.amount, d.amount))
+                and not (d.status == "completed" and o.status != "completed" and d.amount is not None and o.amount is not None)
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(d)
+            continue
+        _absorb(twin, d)
+    for d in title:
+        twin = next(
+            (o for o in out if o.target == d.target or (_same_money(o.amount, d.amount) and o.kind == d.kind)),
+            None,
+        )
+        if twin is None:
+            out.append(d)
+        else:
+            if twin.valuation is None and d.valuation is not None:
+                twin.valuation = d.valuation
+            if twin.stake is None and d.stake is not None:
+                twin.stake = d.stake
+            if twin.amount is None and d.amount is not None and twin.target == d.target:
+                twin.amount = d.amount
+    # An IPO's proceeds are often told as "the company raised $X": fold that into the IPO.
+    ipos = {d.target: d for d in out if d.kind == "ipo"}
+    final: list[_Draft] = []
+    for d in out:
+        ipo = ipos.get(d.target)
+        if d.kind == "funding_round" and ipo is not None and not d.investors:
+            if ipo.amount is None:
+                ipo.amount = d.amount
+            if ipo.valuation is None:
+                ipo.valuation = d.valuation
+            continue
+        final.append(d)
+    # Investment deals without an amount that merely point back at a deal already counted.
+    return [
+        d
+        for d in final
+        if not (
+            d.amount is None
+            and d.stake is None
+            and any(o is not d and o.target == d.target and o.amount is not None and set(d.investors) <= set(o.investors) for o in final)
+        )
+    ]
+
+
+def _absorb(into: _Draft, d: _Draft) -> None:
+    for name in d.investors:
+        into.add_investor(name, lead=name in d.leads)
+    into.amount = into.amount or d.amount
+    into.valuation = into.valuation or d.valuation
+    into.stake = into.stake if into.stake is not None else d.stake
+    if d.status == "rumored" or (d.status == "completed" and into.status == "announced"):
+        into.status = d.status
+
+
+def _every_occurrence(text: str, amounts: Sequence[Amount]) -> list[Amount]:
+    """The figure list names each surface string once ("$15bn" in title and summary); deals need
+    the amount where each sentence states it."""
+    out = list(amounts)
+    seen = {a.start for a in amounts}
+    for a in amounts:
+        start = text.find(a.text, a.end)
+        while start >= 0:
+            end = start + len(a.text)
+            boundary_ok = (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+            if boundary_ok and start not in seen:
+                out.append(replace(a, start=start, end=end))
+                seen.add(start)
+            start = text.find(a.text, end)
+    out.sort(key=lambda a: a.start)
+    return out
+
+
+def find_deals(
+    text: str,
+    entities: Sequence[EntityMatch],
+    amounts: Sequence[Amount],
+    percents: Sequence[Percent],
+    lang: str | None,
+) -> list[Deal]:
+    """Deals the text reports, in text order, parties by canonical name when the matcher knows them."""
+    if not has_deal_cue(text):
+        return []
+    lang = (lang or "").lower()[:2] or None
+    amounts = _every_occurrence(text, amounts)
+    parties = _collect_parties(text, entities, lang)
+    spans = _sentence_spans(text)
+    topics = _topics(text, spans, parties)
+    sentences = [
+        _Sentence(
+            i,
+            start,
+            end,
+            [p for p in parties if start <= p.start and p.end <= end],
+            [a for a in amounts if start <= a.start and a.end <= end],
+            [p for p in percents if start <= p.start and p.end <= end],
+            topics[i],
+        )
+        for i, (start, end) in enumerate(spans)
+    ]
+    title_end = text.find("\n")
+    extractor = _Extractor(text, parties, amounts, percents)
+    drafts = extractor.run(sentences)
+    if title_end > 0:
+        for d in drafts:
+            d.in_title = spans[d.sentence][1] <= title_end
+    drafts = [d for d in drafts if d.target and (d.kind != "investment" or d.investors)]
+    return [_finish(d) for d in _merge(drafts)]
+
