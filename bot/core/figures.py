@@ -92,7 +92,9 @@ _BIG_SCALE = _alternation(w for w, (power, _) in _SCALE_WORDS.items()
 
 # After the number, possibly after French/Spanish "de"/"d'": "dollars", "d'euros", "US-Dollar".
 _SUFFIX = "|".join((
-    r"(?:US|U\.S\.|American|Canadian|Australian|Hong\ Kong|Singapore|New\ Zealand)?[- ]?dollars?"
+    # Not "-dollar" alone: "a billion-dollar company" describes, it states no amount.
+    r"(?:(?:US|U\.S\.|American|Canadian|Australian|Hong\ Kong|Singapore|New\ Zealand)[- ])?"
+    r"dollars?"
     r"(?:\ (?:américains|américain|US|canadiens|australiens|de\ Hong\ Kong|de\ Singapour))?",
     r"(?:kanadische\ |australische\ )Dollars?",
     r"d[óo]lar(?:es)?(?:\ (?:estadounidenses|canadienses|australianos))?",
