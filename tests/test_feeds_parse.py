@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.core import feeds
 from bot.core.feeds import parse_feed, sanitize_feed_bytes
@@ -224,3 +226,38 @@ def test_result_pickles_for_a_process_pool():
 
     parsed = parse_feed((FIXTURES / "rss2_basic.xml").read_bytes())
     assert pickle.loads(pickle.dumps(parsed)) == parsed
+
+
+def test_untitled_unlinked_entries_are_told_apart_by_their_text():
+    items = "".join(f"<item><description>Note number {n}.</description></item>" for n in (1, 2))
+    body = f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    assert [e.summary for e in parse_feed(body).entries] == ["Note number 1.", "Note number 2."]
+
+
+# --- whatever the bytes, a ParsedFeed comes back ----------------------------------------------
+
+SMALL_FIXTURES = [p.read_bytes() for p in FIXTURE_FILES if p.stat().st_size < 4000]
+
+
+def _holds_its_promises(parsed) -> None:
+    keys = [e.key for e in parsed.entries]
+    assert len(keys) == len(set(keys))
+    for entry in parsed.entries:
+        assert len(entry.title) <= 500 and len(entry.summary) <= 5000
+        assert entry.link is None or entry.link.startswith(("http://", "https://"))
+        assert entry.published is None or entry.published.utcoffset().total_seconds() == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(body):
+    _holds_its_promises(parse_feed(body))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SMALL_FIXTURES), st.data())
+def test_cut_and_spliced_fixtures_never_raise(body, data):
+    start = data.draw(st.integers(0, len(body)))
+    end = data.draw(st.integers(start, len(body)))
+    junk = data.draw(st.binary(max_size=40))
+    _holds_its_promises(parse_feed(body[:start] + junk + body[end:], {"content-type": "text/xml"}))

@@ -321,12 +321,14 @@ def _entry_from(raw: Mapping[str, Any], link_base: str | None, feed_lang: str | 
     # dict.get: feedparser's own get() maps one date key onto the other with a warning.
     published = _utc_datetime(dict.get(raw, "published_parsed")) or _utc_datetime(
         dict.get(raw, "updated_parsed"))
+    summary = _summary(raw)
     key_guid = None if guid in unreliable_guids else guid
+    # An untitled entry without guid or link is told apart by its text, not all keyed "".
     return Entry(
-        key=entry_key(key_guid, link, title, published),
+        key=entry_key(key_guid, link, title or summary[:MAX_TITLE_CHARS], published),
         title=title,
         link=link,
-        summary=_summary(raw),
+        summary=summary,
         published=published,
         lang=_entry_lang(raw) or feed_lang,
         guid=guid,
