@@ -38,7 +38,7 @@ _I = re.IGNORECASE
 # --------------------------------------------------------------------------------------------
 
 _INVEST_VERB = (
-    r"invest(?:s|ed|ing)?|pour(?:s|ed|ing)?\s+(?=\S)|put(?:s|ting)?|inject(?:s|ed|ing)?"
+    r"invest(?:s|ed|ing)?|pour(?:s|ed|ing)|put(?:s|ting)?|inject(?:s|ed|ing)?"
     r"|commit(?:s|ted|ting)?|plough(?:s|ed)?|pump(?:s|ed)?"
     # fr
     r"|investi(?:t|ssent|r|ra|ront|rait|raient|ssait)?|inject(?:e|ent|é|er|era|eront|erait)"
@@ -100,17 +100,23 @@ _CUE_RE = re.compile(
 
 # Words that say what an amount is when it is not the price of a deal.
 _NON_DEAL_MONEY = re.compile(
-    r"revenue|sales|turnover|earnings|profit|loss|charge|fine[sd]?\b|penalt|settlement|salar|pay\s+package"
-    r"|compensation|bonus|capex|capital\s+expenditure|spending|debt|loan|credit|bond|contract|services"
-    r"|cloud|compute|capacity|chips|GPUs|power|electricity|order|grant|subsid|prize|budget|market\s+value"
-    r"|chiffre\s+d['’]affaires|b[ée]n[ée]fice|perte|amende|sanction|salaire|r[ée]mun[ée]ration|dette|pr[êe]t"
-    r"|obligations|contrat|puces|d[ée]penses|subvention|capitalisation"
-    r"|Umsatz|Gewinn|Verlust|Strafe|Bußgeld|Gehalt|Schulden|Kredit|Anleihe|Vertrag|Auftrag|Rechenzentr"
-    r"|ingresos|facturaci[óo]n|beneficio|p[ée]rdida|multa|sueldo|deuda|pr[ée]stamo|contrato|servicios",
+    r"revenue|\bsales\b|turnover|earnings|profit|\bloss|\bcharge|\bfine[sd]?\b|penalt|settlement|salar|pay\s+package"
+    r"|compensation|bonus|capex|capital\s+expenditure|\bdebt|\bloans?\b|credit\s+(?:facility|line)|\bbonds?\b|contract"
+    r"|\bgrants?\b|subsid|\bprize|budget|market\s+(?:value|cap)"
+    r"|chiffre\s+d['’]affaires|b[ée]n[ée]fice|\bperte|amende|sanction|salaire|r[ée]mun[ée]ration|\bdette|\bpr[êe]ts?\b"
+    r"|\bobligations|contrat|d[ée]penses|subvention|capitalisation"
+    r"|Umsatz|Gewinn|Verlust|Strafe|Bußgeld|Gehalt|Schulden|Kredit|Anleihe|Vertrag|Auftrag"
+    r"|ingresos|facturaci[óo]n|beneficio|p[ée]rdida|\bmulta|sueldo|deuda|pr[ée]stamo|contrato",
+    _I,
+)
+# Bought goods and services: only when they follow the amount ("$10bn of cloud services").
+_COMMERCIAL_AFTER = re.compile(
+    r"\W{0,3}(?:\w+\s+){0,2}(?:of\s+|de\s+|d['’]|an\s+|en\s+)?(?:\w+\s+)?"
+    r"(?:services|cloud|compute|computing|capacity|chips|GPUs|power|electricity|orders?|servicios|puces|Rechen\w*|Chips)",
     _I,
 )
 _PER_SHARE = re.compile(
-    r"^\W{0,2}(?:a|per|each|par|l['’]|je|por|cada|pro)\s*(?:share|action|unit[ée]|Aktie|acci[óo]n|una|uno|titre)",
+    r"^\W{0,2}(?:(?:a|per|each|par|l['’]|je|por|pro)\s*(?:share|action|unit[ée]|Aktie|acci[óo]n|titre)\b|cada\s+(?:una|uno|acci[óo]n))",
     _I,
 )
 _VALUATION_BEFORE = re.compile(
@@ -128,7 +134,7 @@ _DEAL_VALUED = re.compile(
 _ALREADY_AFTER = re.compile(r"^\W{0,3}(?:\w+\s+){0,1}(?:déjà|already|bereits|schon|ya)\b", _I)
 
 _STAKE_OBJECT = re.compile(
-    r"^\s*(?:a|an|une|un|la|le|des|les|eine|einen|die|una|un|el|las|los)?\s*(?:[\w%,.\s]{0,25})?"
+    r"^\s*(?:a|an|une|un|la|le|des|les|eine|einen|die|una|un|el|las|los)?\s*(?:[\w%,.\s$€£]{0,25})?"
     r"(?:stake|shares|stock|equity|interest|participation|parts|actions|capital|titres"
     r"|Anteil|Anteile|Aktien|Beteiligung|participaci[óo]n|acciones)\b",
     _I,
@@ -152,7 +158,7 @@ _COMPLETED = re.compile(
     r"|(?<!has\s)(?<!have\s)(?<!had\s)(?<!was\s)(?<!were\s)(?<!be\s)(?<!been\s)\b(?:acquired|bought|invested|raised|purchased|took)"
     r"|a\s+(?:investi|inject[ée]|acquis|rachet[ée]|boucl[ée]|finalis[ée]|achet[ée]|lev[ée]\s+l['’]an)|ont\s+(?:investi|acquis|rachet[ée])"
     r"|boucl[ée]e?s?|finalis[ée]e?s?|d[ée]j[àa]|l['’]an\s+dernier|l['’]ann[ée]e\s+derni[èe]re"
-    r"|abgeschlossen|hat\s+(?:\S+\s+){0,5}(?:investiert|übernommen|gekauft|erworben)|übernahm|kaufte|investierte|bereits"
+    r"|abgeschlossen|hat\s+(?:\S+\s+){0,8}(?:investiert|übernommen|gekauft|erworben)|übernahm|kaufte|investierte|bereits"
     r"|cerr[óo]|complet[óo]|ha\s+(?:invertido|adquirido|comprado)|adquiri[óo]|compr[óo]|invirti[óo]|desembols[óo]"
     r"|pag[óo]|\ben\s+(?:19|20)\d\d|\bin\s+(?:19|20)\d\d|\bya\b)",
     _I,
@@ -202,6 +208,16 @@ _ROUND_ANAPHORA = re.compile(r"\b(?:the|this|that|le|au|du|ce|cette|la|die|der|d
 _AS_INVESTOR = re.compile(r"^\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?(?:strategic\s+|lead\s+)?investor", _I)
 _BY_CUE = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:by|par|von|durch|por)\s+$", _I)
 _TARGET_PREP = re.compile(r"(?:in|into|to|dans|en|au\s+capital\s+d|du\s+capital\s+d|bei|an|of|de|d['’]|des|del|von)\W*$", _I)
+# "in data-labelling company Scale AI", "dans la start-up française Kyutai"
+_TARGET_PREP_DESCRIBED = re.compile(
+    r"\b(?:in|into|to|dans|en|bei|an|of|de|d['’]|des|del|von)\s+(?:(?:the|a|an|la|le|l['’]|les|une|un|der|die|das|den|dem|el|los|las|una)\s*)?"
+    r"(?:[a-zà-ÿß][\w'’-]*\s+){0,4}$"
+)
+_GOODS_OBJECT = re.compile(
+    r"[^.;]{0,45}?\b(?:services|capacity|compute|computing|chips|GPUs|puces|servicios|Rechen\w*|electricity|power|back|shares\s+back)\b", _I
+)
+_PREP_BEFORE = re.compile(r"\b(?:in|into|bei|an|dans|en)\s+(?:[a-zà-ÿß][\w'’-]*\s+){0,3}$")
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|is|are|been|being|be|été|sera|seront|est|sont|fue|fueron|será|sido|wurde|wird|werden)\s+(?:\w+\s+)?$", _I)
 _GENITIVE_BEFORE = re.compile(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$", _I)
 _SOURCE_BEFORE = re.compile(
     r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$", _I
@@ -218,7 +234,7 @@ _NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:\s(?:&\s)?{_NAME_T
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
-    Chief Big Tech Group Inc Corp Co Ltd
+    Chief Big Tech Group
     Le La Les L Un Une Des Du De Cette Ce Cet Ces Son Sa Ses Leur Leurs Selon Avec Pour Dans En Après Outre
     Alors Il Elle Ils Elles On Lors Depuis Mais Et Ou Quand Par Sur Aucun Aucune Chez Face Au Aux Dès
     Der Die Das Den Dem Des Ein Eine Einen Einem Einer Laut Nach Mit Im Am Für Bei Von Vom Zum Zur Auch
@@ -230,13 +246,17 @@ _STOP_TOKENS = frozenset(
     Septiembre Octubre Noviembre Diciembre
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi
     Montag Dienstag Mittwoch Donnerstag Freitag Lunes Martes Miércoles Jueves Viernes
+    Israeli French German British American Chinese Japanese Korean Indian Swiss Dutch Swedish Spanish
+    Italian Canadian European Finnish Danish Norwegian Irish Brazilian Australian Taiwanese Saudi Emirati
+    Californian Parisian Français Française Allemand Américain Américaine Britannique Chinois Israélien
     CEO CFO COO CTO PDG AI IA KI GPU GPUs IPO OPV Series Série Serie Nasdaq NYSE Bourse Börse Bolsa
     US U.S UK EU USA Mr Mrs Ms Dr Md Mds Mrd Mio Mrd. Milliarden Millionen Millones""".split()
 )
 _ROUND_WORDS = frozenset({"Series", "Série", "Serie", "Seed"})
 _GERMAN_ARTICLE_BEFORE = re.compile(
     r"(?:\b(?:der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|im|am|zum|zur|vom|beim|ins|kein\w*|sein\w*|ihr\w*)"
-    r"|[a-zäöüß]+(?:en|er|es|em|e))\s+$"
+    r"|\b[a-zäöüß-]+(?:en|er|es|em|e))\s+$",
+    _I,
 )
 _GERMAN_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|sparte|geschäft|runde|konzern|unternehmen|ismus)$", _I)
 _COREF_RE = re.compile(
@@ -353,26 +373,48 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
     return found
 
 
-def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None) -> list[_Party]:
+def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = ()) -> list[_Party]:
     known: list[_Party] = []
     taken: list[tuple[int, int]] = []
     for m in entities:
         if _is_source(text, m.start, m.end):
             continue
         fund = _FUND_SUFFIX.match(text, m.end)
-        if fund:
+        written = _as_written(m)
+        if written:
+            known.append(_Party(written, m.start, m.end, known=False))
+            taken.append((m.start, m.end))
+        elif fund:
             # "Intel Capital", "Cisco Investments": an investment firm of its own, named as written.
             known.append(_Party(text[m.start:fund.end()], m.start, fund.end(), known=False))
             taken.append((m.start, fund.end()))
         else:
             known.append(_Party(m.name, m.start, m.end, known=True))
             taken.append((m.start, m.end))
-    parties = known + _plain_names(text, taken, lang)
+    money = [(a.start, a.end) for a in amounts]
+    parties = known + [p for p in _plain_names(text, taken, lang) if not any(p.start < e and s < p.end for s, e in money)]
     parties.sort(key=lambda p: p.start)
     return parties
 
 
 _FUND_SUFFIX = re.compile(r" (?:Capital|Investments|Partners)\b")
+
+
+def _as_written(m: EntityMatch) -> str | None:
+    """Investment firms are named as the text writes them: the catalog may fold "Intel Capital"
+    into Intel, or call "Altimeter" "Altimeter Capital", but a deal party keeps the firm's own
+    short name (corpus convention). Corporate "Ventures" arms still map to their parent."""
+    text, name = m.text.strip(), m.name
+    if text == name:
+        return None
+    if _FUND_WORD.search(text) and not _FUND_WORD.search(name):
+        return text
+    if name.startswith(text + " ") and _FUND_WORD.fullmatch(name[len(text) + 1:]):
+        return text
+    return None
+
+
+_FUND_WORD = re.compile(r"\b(?:Capital|Investments|Partners|Management)$")
 
 
 def _is_source(text: str, start: int, end: int) -> bool:
@@ -403,6 +445,7 @@ class _Extractor:
         self.percents = sorted(percents, key=lambda p: p.start)
         self.title_end = text.find("\n") if "\n" in text else -1
         self.drafts: list[_Draft] = []
+        self.title_sentences: set[int] = set()
 
     # -- per-amount judgements ----------------------------------------------------------------
 
@@ -413,9 +456,10 @@ class _Extractor:
         after = self.text[a.end:min(s.end, a.end + 30)]
         if _PER_SHARE.match(after):
             return False
+        if _COMMERCIAL_AFTER.match(after):
+            return False
         before = self.text[max(s.start, a.start - 35):a.start]
-        near = before + " " + after
-        return not _NON_DEAL_MONEY.search(near)
+        return not _NON_DEAL_MONEY.search(before + " " + after)
 
     def _is_valuation(self, a: Amount, s: _Sentence) -> bool:
         before = self.text[max(s.start, a.start - 60):a.start]
@@ -479,7 +523,7 @@ class _Extractor:
             gap = self.text[cue_end:p.start]
             if _SOURCE_BEFORE.search(gap):
                 continue
-            if prep and not _TARGET_PREP.search(gap) and gap.strip():
+            if prep and gap.strip() and not _TARGET_PREP.search(gap) and not _TARGET_PREP_DESCRIBED.search(gap):
                 continue
             return p
         return None
@@ -604,6 +648,10 @@ class _Extractor:
             return
         investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
         target = self._object(s, cue.end(), hi, prep=True)
+        if target is None and investor is not None and _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
+            # verb last, as German puts it: "Meta soll 10 Mrd. in Scale AI investieren"
+            target = investor
+            investor = self._subject(s, self._clause_start(s, cue.start()), target.start)
         target_name = target.name if target else None
         if target_name is None and re.search(
             r"\b(?:y|it|the\s+(?:round|offering)|(?:au|le|du)\s+tour|(?:der|die)\s+Runde|la\s+ronda)\b", self.text[s.start:s.end], _I
@@ -614,6 +662,9 @@ class _Extractor:
         amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
         if amount is not None and _NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
             return
+        # "...aux 2 milliards déjà engagés" speaks of an earlier tranche, not of this deal's status
+        earlier = [a.start for a in s.amounts if cue.end() <= a.start < hi and self._is_already(a, s)]
+        status_hi = min(earlier) if earlier else hi
         d = self._emit(
             _Draft(
                 "investment",
@@ -622,7 +673,7 @@ class _Extractor:
                 amount=amount,
                 stake=self._stake(s, s.start, s.end),
                 valuation=self._valuation(s, cue.start(), s.end),
-                status=self._status(s, lo, hi),
+                status=self._status(s, lo, status_hi),
                 sentence=s.index,
             )
         )
@@ -663,10 +714,16 @@ class _Extractor:
             return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
         if _PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
             return
-        if not stake_like and re.match(r"\s*(?:\w+\s+){0,3}?(?:services|capacity|compute|chips|GPUs|puces|servicios|Rechen|electricity|power|back)\b", after, _I):
-            return
-        investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if not stake_like and _GOODS_OBJECT.match(after):
+            return  # buying cloud capacity, chips or services is a contract, not a deal
+        clause_lo = self._clause_start(s, cue.start())
+        investor = self._subject(s, clause_lo, cue.start())
         if investor is None:
+            return
+        if _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or re.match(
+            r"\s*(?:\w+\s+){0,1}(?:by|par|por)\s", after, _I
+        ) and not is_pay:
+            self._passive(s, cue, investor, lo, hi)
             return
         targets: list[_Party] = []
         if is_pay:
@@ -687,6 +744,12 @@ class _Extractor:
                     first = None
             if first is not None:
                 targets = [first] + [p for p in self._party_list_after(s, first.start) if p is not first][1:]
+        if not targets and not is_pay:
+            # verb last ("Nvidia hat Run:ai übernommen"): the object sits between subject and verb
+            earlier = self._subject(s, clause_lo, investor.start)
+            between = self.text[investor.end:cue.start()]
+            if earlier is not None and "," not in between and not _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
+                targets, investor = [investor], earlier
         if not targets and stake_like:
             recent = self._recent_target(s)
             if recent:
@@ -710,6 +773,25 @@ class _Extractor:
                     sentence=s.index,
                 )
             )
+
+    def _passive(self, s: _Sentence, cue: re.Match, target: _Party, lo: int, hi: int) -> None:
+        """"Quantix was acquired by Nvidia", "Run:ai wurde von Nvidia übernommen"."""
+        by = re.search(r"\b(?:by|par|por|von|durch)\s+", self.text[target.end:hi], _I)
+        if by is None:
+            return
+        buyer = self._object(s, target.end + by.end(), hi, prep=False)
+        if buyer is None or buyer.name == target.name or buyer.start - (target.end + by.end()) > 30:
+            return
+        self._emit(
+            _Draft(
+                "acquisition",
+                target.name,
+                [buyer.name],
+                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi),
+                status=self._status(s, lo, hi),
+                sentence=s.index,
+            )
+        )
 
     def _deal_valued_amount(self, s: _Sentence, lo: int, hi: int) -> Amount | None:
         """For a purchase, "une opération valorisée à 8 milliards" states the price."""
@@ -825,7 +907,11 @@ class _Extractor:
             target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
         if target is None:
             return
-        d = next((d for d in self.drafts if d.kind == "ipo" and d.target == target.name), None)
+        in_title = s.index in self.title_sentences
+        d = next(
+            (d for d in self.drafts if d.kind == "ipo" and d.target == target.name and (d.sentence in self.title_sentences) == in_title),
+            None,
+        )
         if d is None:
             d = self._emit(_Draft("ipo", target.name, sentence=s.index, status=self._status(s, s.start, s.end)))
         if d.amount is None:
@@ -1031,7 +1117,7 @@ def find_deals(
         return []
     lang = (lang or "").lower()[:2] or None
     amounts = _every_occurrence(text, amounts)
-    parties = _collect_parties(text, entities, lang)
+    parties = _collect_parties(text, entities, lang, amounts)
     spans = _sentence_spans(text)
     topics = _topics(text, spans, parties)
     sentences = [
@@ -1048,6 +1134,8 @@ def find_deals(
     ]
     title_end = text.find("\n")
     extractor = _Extractor(text, parties, amounts, percents)
+    if title_end > 0:
+        extractor.title_sentences = {i for i, (_, end) in enumerate(spans) if end <= title_end}
     drafts = extractor.run(sentences)
     if title_end > 0:
         for d in drafts:
