@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Sequence, TypeVar
 
 from bot.core.model import Amount, Deal, EntityMatch, Money, Percent
 
@@ -446,6 +446,7 @@ class _Extractor:
         self.title_end = text.find("\n") if "\n" in text else -1
         self.drafts: list[_Draft] = []
         self.title_sentences: set[int] = set()
+        self.lang: str | None = None
 
     # -- per-amount judgements ----------------------------------------------------------------
 
@@ -714,7 +715,8 @@ class _Extractor:
             return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
         if _PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
             return
-        if not stake_like and _GOODS_OBJECT.match(after):
+        goods = _GOODS_OBJECT.match(after)
+        if not stake_like and goods and not any(cue.end() <= p.start < cue.end() + goods.end() for p in s.parties):
             return  # buying cloud capacity, chips or services is a contract, not a deal
         clause_lo = self._clause_start(s, cue.start())
         investor = self._subject(s, clause_lo, cue.start())
@@ -744,7 +746,7 @@ class _Extractor:
                     first = None
             if first is not None:
                 targets = [first] + [p for p in self._party_list_after(s, first.start) if p is not first][1:]
-        if not targets and not is_pay:
+        if not targets and not is_pay and self.lang == "de":
             # verb last ("Nvidia hat Run:ai übernommen"): the object sits between subject and verb
             earlier = self._subject(s, clause_lo, investor.start)
             between = self.text[investor.end:cue.start()]
@@ -1087,12 +1089,15 @@ def _absorb(into: _Draft, d: _Draft) -> None:
         into.status = d.status
 
 
-def _every_occurrence(text: str, amounts: Sequence[Amount]) -> list[Amount]:
-    """The figure list names each surface string once ("$15bn" in title and summary); deals need
-    the amount where each sentence states it."""
-    out = list(amounts)
-    seen = {a.start for a in amounts}
-    for a in amounts:
+_Figure = TypeVar("_Figure", Amount, Percent)
+
+
+def _every_occurrence(text: str, figures: Sequence[_Figure]) -> list[_Figure]:
+    """The figure lists name each surface string once ("$15bn" in title and summary); deals need
+    the figure where each sentence states it."""
+    out = list(figures)
+    seen = {a.start for a in figures}
+    for a in figures:
         start = text.find(a.text, a.end)
         while start >= 0:
             end = start + len(a.text)
@@ -1117,6 +1122,7 @@ def find_deals(
         return []
     lang = (lang or "").lower()[:2] or None
     amounts = _every_occurrence(text, amounts)
+    percents = _every_occurrence(text, percents)
     parties = _collect_parties(text, entities, lang, amounts)
     spans = _sentence_spans(text)
     topics = _topics(text, spans, parties)
@@ -1134,6 +1140,7 @@ def find_deals(
     ]
     title_end = text.find("\n")
     extractor = _Extractor(text, parties, amounts, percents)
+    extractor.lang = lang
     if title_end > 0:
         extractor.title_sentences = {i for i, (_, end) in enumerate(spans) if end <= title_end}
     drafts = extractor.run(sentences)
