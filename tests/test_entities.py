@@ -72,6 +72,7 @@ def names_in(matcher: Matcher, text: str) -> set[str]:
         ("A data-driven approach at SoftBanking? No: Softbanks is not a word.", "SoftBank"),
         ("Applesauce and pineapple sales rose.", "Apple"),
         ("The intelligence community reviewed the tool.", "Intel"),
+        ("Über 100 Millionen Nutzer zahlen bereits.", "Uber"),
     ],
 )
 def test_trap_words_do_not_match(matcher: Matcher, text: str, not_expected: str) -> None:
@@ -193,6 +194,11 @@ def test_a_longer_match_hides_the_shorter_one_inside_it(
     if absent:
         assert absent not in {m.name for m in found}
     assert len([m for m in found if m.name == expected]) == 1
+
+
+def test_partly_overlapping_matches_are_both_kept(matcher: Matcher) -> None:
+    found = matcher.find("Scale AI agents label data.")
+    assert [(m.name, m.text) for m in found] == [("Scale AI", "Scale AI"), ("AI agents", "AI agents")]
 
 
 def test_superintelligence_is_its_own_concept_not_agi(matcher: Matcher) -> None:

@@ -17,8 +17,9 @@ Matching rules, in the order they are applied to each automaton hit:
    covers meta-analysis, Meta-Analyse, méta-analyse). `ambiguous` names are dropped altogether
    when the text contains one of the entity's `ambiguous_context` phrases (an "AGI" in a text that
    says "adjusted gross income" is the tax figure, wherever it appears).
-4. Overlaps. Among catalog matches the longer one wins ("Safe Superintelligence" is not also
-   "superintelligence"; "la maison mère de Facebook" is Meta, not Facebook). Free phrases are
+4. Overlaps. A catalog match lying inside a longer catalog match is dropped ("Safe
+   Superintelligence" is not also "superintelligence"; "la maison mère de Facebook" is Meta, not
+   Facebook); partial overlaps keep both ("Scale AI agents"). Free phrases are
    resolved among themselves, so a channel watching the phrase "Scale" still sees "Scale AI".
 
 All names of all entities and all free phrases live in ONE Aho-Corasick automaton over the
@@ -36,7 +37,7 @@ from types import MappingProxyType
 import ahocorasick
 
 from bot.core.model import EntityMatch
-from bot.core.textnorm import fold_for_matching, lookup_key, strip_accents, unify_punctuation
+from bot.core.textnorm import fold_for_matching, lookup_key, unify_punctuation
 
 KINDS = frozenset({"company", "ai_lab", "chipmaker", "investor", "concept", "product"})
 LANGS = ("en", "fr", "de", "es")
@@ -78,7 +79,9 @@ _PARENT_TEMPLATES = {
         "{p}-Mutterkonzern", "{p}-Mutter", "{p}-Mutterfirma", "{p}-Eigentümer", "{p}-Konzern",
         "Mutterkonzern von {p}",
     ),
-    "es": ("matriz {de}", "empresa matriz {de}", "casa matriz {de}", "propietaria {de}", "dueña {de}"),
+    "es": (
+        "matriz {de}", "empresa matriz {de}", "casa matriz {de}", "propietaria {de}", "dueña {de}",
+    ),
 }
 
 
@@ -307,19 +310,17 @@ class Matcher:
             for written in entity.matchable_names:
                 name = unify_punctuation(" ".join(written.split()))
                 if written in exact:
-                    mode, data = _EXACT, strip_accents(name)
+                    mode, data = _EXACT, name
                 elif entity.case_sensitive:
                     mode, data = _CAPITALS, _capital_offsets(name)
                 else:
                     mode, data = _ANY_CASE, ()
                 marks = _punctuation_marks(name)
                 add(name, (_NAME, entity.id, entity.name, mode, data, marks, written in ambiguous))
-            for phrase in entity.exclude:
-                rule = (_EXCLUDE, entity.id)
-                add(unify_punctuation(phrase.rstrip("*")), rule, whole_word=not phrase.endswith("*"))
-            for phrase in entity.ambiguous_context:
-                rule = (_CONTEXT, entity.id)
-                add(unify_punctuation(phrase.rstrip("*")), rule, whole_word=not phrase.endswith("*"))
+            for kind, phrases in ((_EXCLUDE, entity.exclude), (_CONTEXT, entity.ambiguous_context)):
+                for phrase in phrases:
+                    whole_word = not phrase.endswith("*")
+                    add(unify_punctuation(phrase.rstrip("*")), (kind, entity.id), whole_word=whole_word)
         self.phrase_names: dict[str, str] = {}  # phrase id -> phrase as first watched
         for phrase in extra_phrases:
             shown = " ".join(phrase.split())
@@ -327,7 +328,8 @@ class Matcher:
             if pid == PHRASE_PREFIX or pid in self.phrase_names:
                 continue
             self.phrase_names[pid] = shown
-            add(unify_punctuation(shown), (_PHRASE, pid, shown, _punctuation_marks(unify_punctuation(shown))))
+            plain = unify_punctuation(shown)
+            add(plain, (_PHRASE, pid, shown, _punctuation_marks(plain)))
 
         automaton = ahocorasick.Automaton()
         for key, key_rules in rules.items():
@@ -350,7 +352,9 @@ class Matcher:
             for rule in key_rules:
                 kind = rule[0]
                 if kind == _NAME:
-                    if _case_ok(text, start, stop, rule[3], rule[4]) and _marks_ok(text, start, rule[5]):
+                    if not _case_ok(text, start, stop, rule[3], rule[4]):
+                        continue
+                    if _marks_ok(text, start, rule[5]):
                         hit = (start, stop, rule[1], rule[2])
                         (ambiguous_names if rule[6] else names).append(hit)
                 elif kind == _PHRASE:
@@ -393,7 +397,7 @@ def _case_ok(text: str, start: int, stop: int, mode: int, data: tuple | str) -> 
             if not text[start + offset].isupper():
                 return False
         return True
-    return strip_accents(text[start:stop]) == data
+    return unify_punctuation(text[start:stop]) == data
 
 
 def _marks_ok(text: str, start: int, marks: tuple[tuple[int, str], ...]) -> bool:
@@ -410,17 +414,18 @@ def _inside_exclusion(hit: tuple, excluded: list[tuple[int, int, str]]) -> bool:
 
 
 def _longest_first(hits: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """Hits in text order without overlaps; of two overlapping hits the longer one stays.
+    """Hits in text order, without those lying inside a longer hit.
 
-    Sorting by (start, end) lets one sweep compare each hit with the last one kept only.
+    Only containment removes a hit: in "Scale AI agents" both "Scale AI" and "AI agents" stay.
+    Sorted by start, longest first, a hit is inside another exactly when it ends no later
+    than the furthest end seen so far.
     """
     if len(hits) < 2:
         return hits
     kept: list[tuple[int, int, str, str]] = []
-    for hit in sorted(hits):
-        if kept and hit[0] < kept[-1][1]:
-            if hit[1] - hit[0] > kept[-1][1] - kept[-1][0]:
-                kept[-1] = hit
-            continue
-        kept.append(hit)
+    furthest_end = -1
+    for hit in sorted(hits, key=lambda h: (h[0], -h[1])):
+        if hit[1] > furthest_end:
+            kept.append(hit)
+            furthest_end = hit[1]
     return kept
