@@ -261,3 +261,10 @@ def test_cut_and_spliced_fixtures_never_raise(body, data):
     end = data.draw(st.integers(start, len(body)))
     junk = data.draw(st.binary(max_size=40))
     _holds_its_promises(parse_feed(body[:start] + junk + body[end:], {"content-type": "text/xml"}))
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "text/plain", "text/xml"])
+def test_empty_feed_with_a_wrong_content_type_is_still_healthy(content_type):
+    body = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Calm – zen</title></channel></rss>'
+    parsed = parse_feed(body.encode(), {"Content-Type": content_type})
+    assert parsed.entries == () and parsed.problem is None and parsed.title == "Calm – zen"

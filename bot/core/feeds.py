@@ -108,12 +108,15 @@ def _not_a_feed(problem: str, lang: str | None) -> ParsedFeed:
 
 
 def _why_empty(parsed: Mapping[str, Any]) -> str | None:
-    """None for a well-formed feed that has no items today; a sentence otherwise."""
-    if parsed.get("version") and not parsed.get("bozo"):
+    """None for a feed that has no items today; a sentence otherwise. A feed served as
+    text/html or with a wrong charset label is still a feed (feedparser's "things nobody
+    cares about" warnings)."""
+    reason = parsed.get("bozo_exception")
+    benign = isinstance(reason, feedparser.ThingsNobodyCaresAboutButMe)
+    if parsed.get("version") and (not parsed.get("bozo") or benign):
         return None
     if parsed.get("version"):
-        return f"malformed feed with no readable entries: {parsed.get('bozo_exception')}"
-    reason = parsed.get("bozo_exception")
+        return f"malformed feed with no readable entries: {reason}"
     return "not a feed: no RSS or Atom elements found" + (f" ({reason})" if reason else "")
 
 
