@@ -157,6 +157,24 @@ def test_bare_scale_takes_the_currency_of_the_text(sentence, lang, expected):
     assert [(a.value, a.currency, a.text) for a in find_amounts(sentence, lang)] == expected
 
 
+def test_a_text_without_any_currency_reads_bare_amounts_as_dollars():
+    # The issue's own example names no currency; tech deals are mostly in dollars.
+    text = "Microsoft a investi 13 milliards dans OpenAI, Amazon 8 milliards dans Anthropic."
+    assert [(a.value, a.currency, a.text) for a in find_amounts(text, "fr")] == [
+        (13 * B, "USD", "13 milliards"), (8 * B, "USD", "8 milliards")]
+
+
+@pytest.mark.parametrize("sentence, lang, expected", [
+    ("ChatGPT compte 800 millions d'utilisateurs, contre 500 millions en février.", "fr", []),
+    ("The app has 1 billion users, up from 700 million in 2024, and costs $20.", "en", ["$20"]),
+    # A new sentence starts afresh.
+    ("The app has 1 billion users. It raised $5bn and 2 billion in debt.", "en",
+     ["$5bn", "2 billion"]),
+])
+def test_a_bare_number_after_a_count_in_the_same_sentence_is_a_count(sentence, lang, expected):
+    assert [a.text for a in find_amounts(sentence, lang)] == expected
+
+
 @pytest.mark.parametrize("sentence, lang", [
     ("Le groupe a signé un contrat de plusieurs millions de dollars.", "fr"),
     ("plusieurs milliards d'euros", "fr"),

@@ -162,7 +162,9 @@ _APPROX_PHRASES = frozenset(phrase.strip() for phrase in """
     por encima del|mais de|quase""".split("|"))
 _BETWEEN_BEFORE = re.compile(r"(?<![^\W\d_])(?:between|entre|zwischen)\s+$", re.IGNORECASE)
 # "from $5bn to $10bn" is a change, not a range.
-_FROM_BEFORE = re.compile(r"(?<![^\W\d_])(?:from|de|d['’]|von|desde)\s*$", re.IGNORECASE)
+# Only English "from": French "de 10 à 12", German "von 10 bis 12" and Spanish "de 10 a 12"
+# are the usual way to write a range.
+_FROM_BEFORE = re.compile(r"(?<![^\W\d_])from\s*$", re.IGNORECASE)
 _NEXT_TOKEN = re.compile(rf"{_SP}*(?:(?P<word>[^\W\d_]+)|(?P<other>\S)|$)")
 
 # Words after a bare scale ("3 milliards dans Anthropic", "2 billion in cash") that show the
@@ -187,15 +189,19 @@ _CURRENCY_MENTION = re.compile(rf"(?<![^\W\d_])(?:{_SUFFIX})(?![^\W\d_])", re.IG
 
 @dataclass(frozen=True)
 class _Money:
-    """An amount before its currency is settled (`currency` None = to infer from context)."""
+    """An amount before its currency is settled (`currency` None = to infer from context).
+    `is_count` marks a scaled number that counts things ("800 millions d'utilisateurs"): not
+    an amount, but it tells what a later bare "500 millions" in the same sentence counts."""
 
     value: int | float
     currency: str | None
     value_max: int | float | None
     start: int
     end: int
+    is_count: bool = False
 
 
+@lru_cache(maxsize=512)
 def _currency_of_marker(marker: str) -> str | None:
     m = marker.lower().replace(" ", "").replace("\u00a0", "")
     if m in _SYMBOL_CURRENCY:
@@ -471,7 +477,7 @@ def _read_money(m: re.Match[str], text: str, lang: str | None, pre: str | None, 
         return None  # a plain number, or "700M" with no currency: not known to be money
     number_lang = lang1 or lang2 or lang or "en"
     if currency is None and not _bare_amount_is_money(text, end, number_lang):
-        return None
+        return _Money(0, None, None, start, end, is_count=True)
     if m.group("n1"):
         low = _parse_number(m.group("n1"), number_lang, scaled=power1 > 0)
     else:
@@ -487,7 +493,9 @@ def _read_money(m: re.Match[str], text: str, lang: str | None, pre: str | None, 
 
 def _settle_currency(found: tuple[_Money, ...], text: str) -> list[_Money]:
     """Give each bare amount the currency of the nearest amount that states one, else of the
-    nearest currency word in the text; drop it when the text names no currency at all."""
+    nearest currency word in the text, else USD (the currency of most tech deals). Drop the
+    counts, and a bare number that follows a count in the same sentence ("800 millions
+    d'utilisateurs, contre 500 millions en février")."""
     if all(a.currency for a in found):
         return list(found)
     explicit = [(a.start, a.currency) for a in found if a.currency]
@@ -496,12 +504,18 @@ def _settle_currency(found: tuple[_Money, ...], text: str) -> list[_Money]:
                     _CURRENCY_MENTION.finditer(text)]
         explicit = [(at, code) for at, code in explicit if code]
     settled = []
+    previous: _Money | None = None
     for a in found:
+        follows_count = (previous is not None and previous.is_count
+                         and not any(c in text[previous.end:a.start] for c in ".!?\n"))
+        previous = a
+        if a.is_count or follows_count:
+            continue
         if a.currency is None:
-            if not explicit:
-                continue
-            # Prefer the amount before on a tie: articles restate the currency then drop it.
-            _, code = min(explicit, key=lambda e: (abs(e[0] - a.start), e[0] > a.start))
+            code = "USD"
+            if explicit:
+                # Prefer the amount before on a tie: articles state the currency, then drop it.
+                _, code = min(explicit, key=lambda e: (abs(e[0] - a.start), e[0] > a.start))
             a = _Money(a.value, code, a.value_max, a.start, a.end)
         settled.append(a)
     return settled
