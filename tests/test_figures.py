@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.figures import find_amounts, find_percents
 
@@ -329,3 +331,23 @@ def test_dev_set_surface_texts_match_the_gold():
         if gold != found:
             misses.append((item["id"], gold ^ found))
     assert misses == []
+
+
+_PIECES = ["1", "15", "2 000", "1,5", "14.3", "$", "€", "US$", " ", "\u00a0", "-", " to ",
+           " à ", " et ", "entre ", "about ", "environ ", "billion", "bn", "M", "milliards",
+           " de ", "d'", "dollars", "euros", "Mrd.", "Md$", "millones", "%", " pour cent", "un ",
+           "half a ", "users", ".", ",", "\n", "Meta", "mil "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+def test_any_text_gives_consistent_figures(text):
+    # Whatever the input: no crash, spans point at the reported text, values are sane.
+    amounts = find_amounts(text)
+    for a in amounts:
+        assert text[a.start:a.end] == a.text
+        assert a.value >= 0 and len(a.currency) == 3
+        assert a.value_max is None or a.value_max > a.value
+    assert len({a.text for a in amounts}) == len(amounts)
+    for p in find_percents(text):
+        assert text[p.start:p.end] == p.text
