@@ -9,6 +9,7 @@ and amount (value, currency) agree, each gold deal matched at most once.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -81,10 +82,20 @@ def matcher():
     return Matcher(Catalog.from_toml_text(CATALOG.read_text(encoding="utf-8")))
 
 
+def watchlist() -> list[str]:
+    """The canonical names the set is labelled for (corpus README, "## Watchlist"): gold entities are
+    those only, so predictions are filtered to them as `newsbot scan --watch NAME...` does."""
+    readme = (ROOT / "tests" / "data" / "corpus-README.md").read_text(encoding="utf-8")
+    section = readme.split("## Watchlist", 1)[1].split("\n\n", 2)[1]
+    return re.findall(r"`([^`]+)`", section)
+
+
 def predict_with(matcher):
+    watched = watchlist()
+
     def predict(item: dict) -> dict:
         text = item["title"] + "\n" + item["summary"]
-        return analysis_to_json(analyze(text, matcher, item.get("lang")))
+        return analysis_to_json(analyze(text, matcher, item.get("lang")), watched=watched)
 
     return predict
 
@@ -97,6 +108,11 @@ def test_dev_set_scores_above_the_floors(matcher):
         print("  " + line)
     for name, floor in FLOORS.items():
         assert scores[name] >= floor, f"{name} F1 {scores[name]:.3f} below {floor}"
+
+
+def test_watchlist_is_read_from_the_corpus_readme():
+    names = watchlist()
+    assert len(names) == 20 and names[:3] == ["Meta", "Scale AI", "AGI"]
 
 
 def test_language_is_guessed_when_not_given(matcher):
