@@ -86,6 +86,13 @@ AMOUNT_FORMS = [
     ("an $1.125 billion note", "en", 1_125 * M, "USD", "$1.125 billion", False, None),
     ("1,125 Milliarden Euro", "de", 1_125 * M, "EUR", "1,125 Milliarden Euro", False, None),
     ("eine Milliarde Euro", "de", B, "EUR", "eine Milliarde Euro", False, None),
+    # Long scale: French "billion" and German "Billion" are a thousand milliards.
+    ("une dette de 1 billion d'euros", "fr", 1_000 * B, "EUR", "1 billion d'euros", False,
+     None),
+    ("Nvidia ist 4 Billionen Dollar wert", "de", 4_000 * B, "USD", "4 Billionen Dollar", False,
+     None),
+    ("El fondo gestiona 1,5 billones de dólares", "es", 1_500 * B, "USD",
+     "1,5 billones de dólares", False, None),
     ("a billion dollars", "en", B, "USD", "a billion dollars", False, None),
     ("a $5-billion deal", "en", 5 * B, "USD", "$5-billion", False, None),
     # Qualifiers stay out of the text and make the amount approximate.

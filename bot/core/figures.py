@@ -161,9 +161,8 @@ _APPROX_PHRASES = frozenset(phrase.strip() for phrase in """
     aproximadamente|hasta|en torno a|en torno al|del orden de|por encima de|
     por encima del|mais de|quase""".split("|"))
 _BETWEEN_BEFORE = re.compile(r"(?<![^\W\d_])(?:between|entre|zwischen)\s+$", re.IGNORECASE)
-# "from $5bn to $10bn" is a change, not a range.
-# Only English "from": French "de 10 à 12", German "von 10 bis 12" and Spanish "de 10 a 12"
-# are the usual way to write a range.
+# "from $5bn to $10bn" is a change, not a range. English only: French "de 10 à 12", German
+# "von 10 bis 12" and Spanish "de 10 a 12" are the usual way to write a range.
 _FROM_BEFORE = re.compile(r"(?<![^\W\d_])from\s*$", re.IGNORECASE)
 _NEXT_TOKEN = re.compile(rf"{_SP}*(?:(?P<word>[^\W\d_]+)|(?P<other>\S)|$)")
 
@@ -175,12 +174,12 @@ _MONEY_FOLLOWERS = frozenset("""
     since after before while when a an the its their his her per annually respectively
     altogether combined together now still too via through across back out alone upfront net
     dans en à au aux pour par sur avec et ou mais déjà supplémentaires supplémentaire qui que
-    depuis lors entre contre sont est ont a sera seront au total environ
+    depuis lors entre contre sont est ont sera seront total environ
     für an bei und oder aus zu mit ist sind war waren hat haben wird bereits schon
     al para por con y o que ya más adicionales anuales es son fue han ha será
 """.split())
 # After "de"/"of": still money when the next word is one of these ("2 milliards de plus").
-_MONEY_AFTER_OF = frozenset({"plus", "moins", "más", "menos", "ici", "más"})
+_MONEY_AFTER_OF = frozenset({"plus", "moins", "más", "menos", "ici"})
 _OF_WORDS = frozenset({"de", "d", "of", "del", "do", "da"})
 
 # Any currency mention, to give bare amounts a currency when no explicit amount is near.
@@ -279,15 +278,15 @@ def _scale_of(m: re.Match[str], i: int, lang: str | None, pre: str | None
 
 def _is_long_scale_billion(word: str, m: re.Match[str], lang: str | None, pre: str | None
                            ) -> bool:
-    # French "billion" and German "Billion(en)" mean 10^12. Only trusted when the grammar around
-    # it is French/German too, since English quotes in a French feed keep 10^9.
+    """French "billion" and German "Billion(en)" are 10^12. Trusted only when the grammar says
+    so ("1 billion d'euros", "Billionen", "Billion" in a German text), since an English
+    "$1 billion" quoted in a French feed stays 10^9."""
     if word.lower() == "billionen":
         return True
-    suffix_start = m.start("suf") if m.group("suf") else -1
-    joined_with_de = suffix_start > 0 and m.string[m.end("sw1") if m.group("sw1") else 0:
-                                                   suffix_start].strip().lower() in ("de", "d'")
-    if lang == "fr" and joined_with_de:
-        return True
+    if m.group("suf") and m.group("sw1"):
+        between = m.string[m.end("sw1"):m.start("suf")].strip(_SPACES).lower()
+        if between in ("de", "d'", "d’"):
+            return True
     return lang == "de" and word == "Billion" and not pre
 
 
@@ -500,8 +499,9 @@ def _settle_currency(found: tuple[_Money, ...], text: str) -> list[_Money]:
         return list(found)
     explicit = [(a.start, a.currency) for a in found if a.currency]
     if not explicit:
+        # "won" alone is far more often the verb than the Korean currency.
         explicit = [(c.start(), _currency_of_marker(c.group())) for c in
-                    _CURRENCY_MENTION.finditer(text)]
+                    _CURRENCY_MENTION.finditer(text) if c.group().lower() != "won"]
         explicit = [(at, code) for at, code in explicit if code]
     settled = []
     previous: _Money | None = None
