@@ -243,6 +243,7 @@ _PASSIVE_BEFORE = _CaseFree(r"\b(?:was|were|is|are|been|being|be|été|sera|sero
 _GENITIVE_BEFORE = _CaseFree(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$")
 _SOURCE_BEFORE = _CaseFree(
     r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$")
+_SOURCE_CUE = _CaseFree(r"according|selon|d['’]apr|laut|según|citing|reported\s+by|cité")
 _SOURCE_AFTER = _CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|informó|reveló)\b")
 
 # --------------------------------------------------------------------------------------------
@@ -349,6 +350,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> list[_Party]:
     """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
     found: list[_Party] = []
+    has_source_cue = _SOURCE_CUE.search(text) is not None  # skips a per-name look-back in most texts
     for m in _NAME_PHRASE_RE.finditer(text):
         tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in re.finditer(r"\S+(?:\s&\s\S+)?", m.group())]
         kept: list[tuple[str, int, int]] = []
@@ -366,7 +368,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                 or text.startswith("-based", e)
                 or any(s < te and ts < e for ts, te in taken)
                 or re.search(r"(?:^|\s)[\d.,]+\s*$", text[max(0, s - 14):s]) is not None
-                or _SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None
+                or (has_source_cue and _SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
             )
             if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
                 before = text[max(0, s - 30):s]
@@ -465,11 +467,18 @@ class _Extractor:
         self.title_end = text.find("\n") if "\n" in text else -1
         self.drafts: list[_Draft] = []
         self.title_sentences: set[int] = set()
+        self.memo: dict[tuple[str, int], bool] = {}  # per-amount judgements, asked once per cue otherwise
         self.lang: str | None = None
 
     # -- per-amount judgements ----------------------------------------------------------------
 
     def _is_deal_money(self, a: Amount, s: _Sentence) -> bool:
+        key = ("money", a.start)
+        if key not in self.memo:
+            self.memo[key] = self._judge_deal_money(a, s)
+        return self.memo[key]
+
+    def _judge_deal_money(self, a: Amount, s: _Sentence) -> bool:
         """False for per-share prices, tiny sums and money the text ties to revenue, debt, contracts..."""
         if a.value < 100_000:
             return False
@@ -482,6 +491,12 @@ class _Extractor:
         return not _NON_DEAL_MONEY.search(before + " " + after)
 
     def _is_valuation(self, a: Amount, s: _Sentence) -> bool:
+        key = ("valuation", a.start)
+        if key not in self.memo:
+            self.memo[key] = self._judge_valuation(a, s)
+        return self.memo[key]
+
+    def _judge_valuation(self, a: Amount, s: _Sentence) -> bool:
         before = self.text[max(s.start, a.start - 60):a.start]
         if _VALUATION_BEFORE.search(before) and not _DEAL_VALUED.search(before):
             return True
