@@ -36,8 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
+    # scan reports each unreadable source on one line itself; the library's own warnings
+    # would say the same thing twice.
+    quiet = {"scan": "ERROR", "demo": "WARNING"}
     logging.basicConfig(
-        level=settings.log_level if args.command == "run" else "WARNING",
+        level=quiet.get(args.command, settings.log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     for warning in warn_about(settings):
