@@ -176,6 +176,7 @@ def test_a_text_without_any_currency_reads_bare_amounts_as_dollars():
 @pytest.mark.parametrize("sentence, lang, expected", [
     ("ChatGPT compte 800 millions d'utilisateurs, contre 500 millions en février.", "fr", []),
     ("The app has 1 billion users, up from 700 million in 2024, and costs $20.", "en", ["$20"]),
+    ("Les 2,5 millions d'abonnés paient 9,99 euros par mois.", "fr", ["9,99 euros"]),
     # A new sentence starts afresh.
     ("The app has 1 billion users. It raised $5bn and 2 billion in debt.", "en",
      ["$5bn", "2 billion"]),

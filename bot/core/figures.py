@@ -506,7 +506,7 @@ def _settle_currency(found: tuple[_Money, ...], text: str) -> list[_Money]:
     settled = []
     previous: _Money | None = None
     for a in found:
-        follows_count = (previous is not None and previous.is_count
+        follows_count = (a.currency is None and previous is not None and previous.is_count
                          and not any(c in text[previous.end:a.start] for c in ".!?\n"))
         previous = a
         if a.is_count or follows_count:
