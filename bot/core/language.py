@@ -47,7 +47,7 @@ _LETTER_LANG = {"ß": "de", "ä": "de", "ö": "de", "ü": "de", "ñ": "es", "¿"
 _PUNCTUATION = ".,;:!?()«»\"“”„"
 _MIN_EVIDENCE = 2  # with a hint, fewer hits than this means the text is too short to tell
 _CLEAR_LEAD = 4  # this many distinct words: no need to look at letters
-_MAX_CHARS = 600  # a title and the start of the summary are enough; long entries cost the same
+_MAX_CHARS = 400  # a title and the start of the summary are enough; long entries cost the same
 
 
 def guess_language(text: str, hint: str | None = None) -> str | None:
