@@ -27,6 +27,10 @@ SEEDS = Path("seeds/feeds")
 DEMO_WATCHES = ("Meta", "Scale AI", "AGI")
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 class SteppedClock:
     """Real time at start, moved forward on demand: the demo's second poll is 'later'."""
 
@@ -80,14 +84,14 @@ async def demo(settings: Settings, out: TextIO = sys.stdout) -> int:
             second = await rt.poller.poll_due()
             print(
                 f"== second poll, {settings.poll_interval} s later: {second.new_entries} new entries,"
-                f" {second.alerts} alerts queued\n",
+                f" {plural(second.alerts, 'alert')} queued\n",
                 file=out,
             )
             for failed in first.failed + second.failed:
                 print(f"!! {failed.url}: {failed.error}", file=out)
             sender = ConsoleSender(out)
             await DeliveryWorker(rt.store, sender, clock).deliver_pending()
-            print(f"== {sender.sent} alerts posted to #demo\n", file=out)
+            print(f"== {plural(sender.sent, 'alert')} posted to #demo\n", file=out)
             print(f"> /deals\n{await run_command_line(rt.commands, channel, '/deals')}", file=out)
         finally:
             await rt.close()

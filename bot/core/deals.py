@@ -638,9 +638,9 @@ class _Extractor:
 
     # -- frames ---------------------------------------------------------------------------------
 
-    def run(self, sentences: list[_Sentence]) -> list[_Draft]:
+    def run(self, sentences: list[_Sentence], all_cues: list[re.Match]) -> list[_Draft]:
         for s in sentences:
-            cues = list(_CUE_RE.finditer(self.text, s.start, s.end))
+            cues = [c for c in all_cues if s.start <= c.start() < s.end]
             for i, cue in enumerate(cues):
                 lo = cues[i - 1].end() if i else s.start
                 hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
@@ -1016,9 +1016,46 @@ class _Extractor:
         return None
 
 
+# First letters of every cue word (each alternative of _CUE_RE begins with one of these). Words
+# that do not start so are never handed to the big regex: most words of an article are skipped
+# by one C-level `startswith`, which keeps texts without a deal cheap (issue 3's throughput).
+_CUE_STEMS = (
+    "invest", "pour", "put", "inject", "commit", "plough", "pump", "met", "remet", "entr", "plac",
+    "steck", "beteilig", "steig", "invert", "inviert", "invirti", "inyect", "acq", "buy", "bought",
+    "purchas", "tak", "took", "snap", "swallow", "prend", "pris", "nimmt", "nehm", "genomm", "tom",
+    "pay", "paid", "pai", "rach", "ach", "s'offr", "s’offr", "offert", "mis", "absorb", "übern",
+    "kauf", "gekauf", "erw", "schluck", "zahl", "adqui", "compr", "pag", "desembols", "sell", "sold",
+    "ced", "céd", "cèd", "vend", "verkauf", "rachat", "reprise", "erwerb", "compra", "rais", "lèv", "lev", "lév",
+    "sammel", "eingesammel", "einsammel", "capt", "recaud", "levant", "funding", "financing", "round",
+    "series", "seed", "venture", "tour", "série", "serie", "finanzierungsrunde", "runde", "ronda",
+    "new", "nouveau", "ipo", "initial", "go", "went", "began", "introduction", "entrée", "börse", "an",
+    "salida", "opv", "investment",
+)
+_CUE_PREFIXES = frozenset(stem[:2] for stem in _CUE_STEMS)
+_WORD = re.compile(r"(?:s['’])?\w+")
+
+
+def _cue_matches(text: str) -> list[re.Match]:
+    """Deal cues in text order (non-overlapping), found by trying the cue regex only at words whose
+    beginning can start one."""
+    low = _lower_same_length(text)
+    found: list[re.Match] = []
+    cue_re = _CUE_RE._re
+    last_end = -1
+    for w in _WORD.finditer(low):
+        word = w.group()
+        if word[:2] not in _CUE_PREFIXES or w.start() < last_end or not word.startswith(_CUE_STEMS):
+            continue
+        m = cue_re.match(low, w.start())
+        if m:
+            found.append(m)
+            last_end = m.end()
+    return found
+
+
 def has_deal_cue(text: str) -> bool:
     """Cheap test: does any deal verb or noun occur? Without one there is nothing to extract."""
-    return _CUE_RE.search(text) is not None
+    return bool(_cue_matches(text))
 
 
 def _topics(text: str, spans: list[tuple[int, int]], parties: list[_Party]) -> list[str | None]:
@@ -1152,7 +1189,8 @@ def find_deals(
     lang: str | None,
 ) -> list[Deal]:
     """Deals the text reports, in text order, parties by canonical name when the matcher knows them."""
-    if not has_deal_cue(text):
+    cues = _cue_matches(text)
+    if not cues:
         return []
     lang = (lang or "").lower()[:2] or None
     amounts = _every_occurrence(text, amounts)
@@ -1177,7 +1215,7 @@ def find_deals(
     extractor.lang = lang
     if title_end > 0:
         extractor.title_sentences = {i for i, (_, end) in enumerate(spans) if end <= title_end}
-    drafts = extractor.run(sentences)
+    drafts = extractor.run(sentences, cues)
     if title_end > 0:
         for d in drafts:
             d.in_title = spans[d.sentence][1] <= title_end

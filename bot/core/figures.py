@@ -302,8 +302,8 @@ def _bare_amount_is_money(text: str, end: int, scale_lang: str) -> bool:
         return not (other == "-" and end + 1 < len(text) and text[end + 1].isalpha())
     lower = word.lower()
     if lower in _OF_WORDS:
-        after = _NEXT_TOKEN.match(text, token.end() + (1 if text[token.end():token.end() + 1]
-                                                        in "'’" else 0))
+        elided = text.startswith(("'", "’"), token.end())  # "d'utilisateurs"
+        after = _NEXT_TOKEN.match(text, token.end() + elided)
         following = after.group("word") if after else None
         return following is None or following.lower() in _MONEY_AFTER_OF
     if word[0].isupper():  # a noun (German) or a name right after the number

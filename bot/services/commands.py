@@ -60,7 +60,7 @@ def needs_manager(command: Command) -> bool:
 
 
 def ledger_line(row, lang: str = "en") -> str:
-    date = row.last_seen_at.strftime("%Y-%m-%d")
+    date = row.reported_at.strftime("%Y-%m-%d")
     investors = ", ".join(row.investors) or "?"
     parts = [f"{date} {investors} → {row.target}", row.kind.replace("_", " ")]
     if row.amount:

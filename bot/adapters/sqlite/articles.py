@@ -15,6 +15,18 @@ SAME_STORY_WINDOW = timedelta(days=1)
 # A deal reported again within this window updates the same ledger row.
 SAME_DEAL_WINDOW = timedelta(days=90)
 _STATUS_RANK = {"rumored": 0, "announced": 1, "completed": 2}
+# Reports of one deal round its amount differently ($14.3bn, "about $15bn"); amounts further
+# apart than this are different deals between the same parties (a new tranche, a new round).
+SAME_AMOUNT_RATIO = 1.35
+
+
+def amounts_agree(stored_value, stored_currency, amount: Money | None) -> bool:
+    if amount is None or stored_value is None:
+        return True
+    if stored_currency != amount.currency:
+        return False
+    low, high = sorted((int(stored_value), amount.value))
+    return low > 0 and high / low <= SAME_AMOUNT_RATIO
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,7 @@ class LedgerRow:
     status: str
     first_seen_at: datetime
     last_seen_at: datetime
+    reported_at: datetime  # publication date of the first report, else when the bot read it
     sources: int
     link: str | None
     title: str | None
@@ -149,12 +162,16 @@ class ArticlesQueries:
     async def _record_deal(self, db, deal: Deal, article_id: int, now: datetime) -> None:
         investors = json.dumps(sorted(deal.investors), ensure_ascii=False)
         async with db.execute(
-            "SELECT id, status, amount_value, stake_percent, valuation_value FROM deals"
+            "SELECT id, status, amount_value, amount_currency FROM deals"
             " WHERE kind = ? AND target = ? AND investors = ? AND last_seen_at >= ?"
-            " ORDER BY last_seen_at DESC LIMIT 1",
+            " ORDER BY last_seen_at DESC",
             (deal.kind, deal.target, investors, to_iso(now - SAME_DEAL_WINDOW)),
         ) as cur:
-            row = await cur.fetchone()
+            candidates = await cur.fetchall()
+        row = next(
+            (c for c in candidates if amounts_agree(c["amount_value"], c["amount_currency"], deal.amount)),
+            None,
+        )
         if row is None:
             cur = await db.execute(
                 "INSERT INTO deals (kind, investors, target, amount_value, amount_currency,"
@@ -201,10 +218,12 @@ class ArticlesQueries:
     async def list_deals(
         self, since: datetime, party: str | None = None, limit: int = 50
     ) -> list[LedgerRow]:
-        """Deals reported since `since`, newest first; `party` filters on investor or target."""
+        """Deals reported since `since`, newest first; `party` filters on investor or target.
+        `sources` counts the feeds that carried a report of the deal."""
         sql = (
-            "SELECT d.*, (SELECT count(*) FROM deal_sources s WHERE s.deal_id = d.id) AS sources,"
-            " a.link AS link, a.title AS title FROM deals d LEFT JOIN articles a ON a.id = d.article_id"
+            "SELECT d.*, (SELECT count(DISTINCT e.feed_id) FROM deal_sources s"
+            " JOIN entries e ON e.article_id = s.article_id WHERE s.deal_id = d.id) AS sources,"
+            " a.link AS link, a.title AS title, a.published_at AS published_at FROM deals d LEFT JOIN articles a ON a.id = d.article_id"
             " WHERE d.last_seen_at >= ?"
         )
         params: list = [to_iso(since)]
@@ -212,7 +231,7 @@ class ArticlesQueries:
             sql += " AND (d.target = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(d.investors)"
             sql += " WHERE json_each.value = ? COLLATE NOCASE))"
             params += [party, party]
-        sql += " ORDER BY d.last_seen_at DESC, d.id DESC LIMIT ?"
+        sql += " ORDER BY coalesce(a.published_at, d.first_seen_at) DESC, d.id DESC LIMIT ?"
         params.append(limit)
         async with self.conn.execute(sql, params) as cur:
             rows = await cur.fetchall()
@@ -228,6 +247,7 @@ class ArticlesQueries:
                 status=row["status"],
                 first_seen_at=from_iso(row["first_seen_at"]),
                 last_seen_at=from_iso(row["last_seen_at"]),
+                reported_at=from_iso(row["published_at"]) or from_iso(row["first_seen_at"]),
                 sources=row["sources"],
                 link=row["link"],
                 title=row["title"],
