@@ -173,6 +173,8 @@ _MONEY_FOLLOWERS = frozenset("""
     apiece plus which is was were are has have had will would could as so than worth up earlier
     since after before while when a an the its their his her per annually respectively
     altogether combined together now still too via through across back out alone upfront net
+    next went came goes comes if because though although yet only just instead between under
+    against toward towards within without during including excluding
     dans en à au aux pour par sur avec et ou mais déjà supplémentaires supplémentaire qui que
     depuis lors entre contre sont est ont sera seront total environ
     für an bei und oder aus zu mit ist sind war waren hat haben wird bereits schon
