@@ -144,11 +144,12 @@ async def test_a_deal_reported_twice_is_one_ledger_row_with_two_sources(store):
 
 async def test_a_new_tranche_between_the_same_parties_is_a_new_deal(store):
     feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    other = await store.add_feed(FeedSpec("https://b/f"), NOW)
     first = Deal("investment", ("Google",), "Anthropic", Money(1_000_000_000, "USD"), status="completed")
     restated = Deal("investment", ("Google",), "Anthropic", Money(1_100_000_000, "USD", True), status="completed")
     bigger = Deal("investment", ("Google",), "Anthropic", Money(3_000_000_000, "USD"), status="completed")
     await store.record_entries(feed.id, [new_entry("a", "one", deals=(first,))], NOW, True)
-    await store.record_entries(feed.id, [new_entry("b", "two", deals=(restated,))], NOW, True)
+    await store.record_entries(other.id, [new_entry("b", "two", deals=(restated,))], NOW, True)
     await store.record_entries(feed.id, [new_entry("c", "three", deals=(bigger,))], NOW, True)
     rows = await store.list_deals(NOW - timedelta(days=1))
     assert sorted((r.amount.value, r.sources) for r in rows) == [(1_000_000_000, 2), (3_000_000_000, 1)]
