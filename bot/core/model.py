@@ -42,7 +42,7 @@ class ParsedFeed:
 
 @dataclass(frozen=True)
 class Money:
-    value: int  # in currency units: 15 billion -> 15_000_000_000
+    value: int | float  # in currency units: 15 billion -> 15_000_000_000; cents kept as float
     currency: str  # ISO 4217
     approx: bool = False
     value_max: int | None = None  # upper end of a range
@@ -52,7 +52,7 @@ class Money:
 class Amount:
     """A money amount stated in the text."""
 
-    value: int
+    value: int | float  # float only when the text gives cents ("$142.50")
     currency: str
     text: str  # exact substring: number and currency marker, without qualifiers like "about"
     start: int
