@@ -1,8 +1,9 @@
 """The ticker: one APScheduler 3.x job that polls whatever feeds are due.
 
-One job for all feeds (never a job per feed): each tick asks the store which feeds are due.
-`max_instances=1` and `coalesce=True` mean a slow tick delays the next instead of piling up;
-the poller bounds each feed's poll (FEED_DEADLINE), so a hung server cannot stall ticks.
+One job for all feeds (never a job per feed): each tick asks the store which feeds are due and
+starts their polls in the background, so a tick lasts as long as one store query. A hung
+server holds only its own poll (bounded by the poller's feed deadline), never later ticks.
+`max_instances=1` and `coalesce=True` keep ticks from piling up if the store is slow.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ def start_ticker(poller, poll_interval: int) -> AsyncIOScheduler:
     """Start the scheduler inside the running event loop and return it (call .shutdown())."""
 
     async def tick() -> None:
-        report = await poller.poll_due()
-        if report.feeds:
-            log.info(
-                "polled %d feeds: %d new entries, %d alerts queued, %d failed",
-                len(report.feeds), report.new_entries, report.alerts, len(report.failed),
-            )
+        try:
+            started = await poller.start_due()
+        except Exception:  # a store hiccup costs one tick, not the ticker
+            log.exception("tick failed")
+            return
+        if started:
+            log.debug("tick: %d feeds started, %d in flight", started, poller.in_flight)
 
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(

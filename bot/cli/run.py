@@ -50,6 +50,7 @@ async def run(settings: Settings) -> int:
         await stop.wait()
         log.info("stopping")
         scheduler.shutdown(wait=False)
+        await rt.poller.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -13,7 +13,11 @@ ledger deals and queued alerts.
     then `on_alerts()` wakes the delivery workers.
 
 A feed's failure (network, HTTP, refusal, garbage) is recorded on that feed and never stops
-the others; `FEED_DEADLINE` bounds a feed's whole poll so a hung server cannot hold up a cycle.
+the others; `feed_deadline` bounds a feed's whole poll so a hung server cannot hold up a cycle.
+
+Two ways in: `poll_due()` polls what is due and waits for all of it (the demo, tests);
+`start_due()` starts polls in the background and returns at once (the ticker), so a slow feed
+never delays the next tick. Either way a feed already being polled is not polled twice.
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ class Poller:
         interval: int,
         clock: Clock,
         concurrency: int = 32,
+        feed_deadline: float = FEED_DEADLINE,
         on_alerts: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
@@ -132,23 +137,63 @@ class Poller:
         self.interval = interval
         self.clock = clock
         self.on_alerts = on_alerts
+        self.feed_deadline = feed_deadline
         self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight: dict[int, asyncio.Task] = {}
+
+    async def _claim_due(self) -> list[Feed]:
+        feeds = [f for f in await self.store.feeds_due(self.clock()) if f.id not in self._in_flight]
+        self.analyzer.set_phrases(await self.store.watched_phrases())
+        return feeds
+
+    def _launch(self, feed: Feed) -> asyncio.Task:
+        task = asyncio.create_task(self._poll_guarded(feed), name=f"poll:{feed.url}")
+        self._in_flight[feed.id] = task
+        task.add_done_callback(lambda _t, feed_id=feed.id: self._in_flight.pop(feed_id, None))
+        return task
 
     async def poll_due(self) -> CycleReport:
-        feeds = await self.store.feeds_due(self.clock())
-        self.analyzer.set_phrases(await self.store.watched_phrases())
-        reports = await asyncio.gather(*(self._poll_guarded(feed) for feed in feeds))
-        report = CycleReport(list(reports))
+        tasks = [self._launch(feed) for feed in await self._claim_due()]
+        report = CycleReport(list(await asyncio.gather(*tasks)))
         if report.alerts:
             self.on_alerts()
         return report
 
+    async def start_due(self) -> int:
+        """Start polling every due feed not already in flight; returns how many started."""
+        feeds = await self._claim_due()
+        for feed in feeds:
+            self._launch(feed).add_done_callback(self._after_background_poll)
+        return len(feeds)
+
+    def _after_background_poll(self, task: asyncio.Task) -> None:
+        if task.cancelled():
+            return
+        report = task.result()
+        if report.alerts:
+            self.on_alerts()
+        if report.new_entries or report.status == "failed":
+            log.info("feed %s: %s, %d new entries, %d alerts%s", report.url, report.status,
+                     report.new_entries, report.alerts, f" ({report.error})" if report.error else "")
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def stop(self) -> None:
+        """Cancel background polls (shutdown). A poll cut short rolls its transaction back,
+        and its feed is simply polled again after the next start."""
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _poll_guarded(self, feed: Feed) -> FeedReport:
         async with self._slots:
             try:
-                return await asyncio.wait_for(self.poll_feed(feed), FEED_DEADLINE)
+                return await asyncio.wait_for(self.poll_feed(feed), self.feed_deadline)
             except TimeoutError:
-                reason = f"gave up after {FEED_DEADLINE:.0f} s"
+                reason = f"gave up after {self.feed_deadline:g} s"
                 log.warning("feed %s: %s", feed.url, reason)
             except Exception as exc:  # one feed's bug must not cost the others their poll
                 reason = f"internal error: {type(exc).__name__}: {exc}"
