@@ -126,11 +126,12 @@ class ChannelCommands:
             _, party = self.analyzer.resolve(entity)
         rows = await self.store.list_deals(self.clock() - timedelta(days=days), party)
         scope = f" involving {party}" if party else ""
+        period = "the last day" if days == 1 else f"the last {days} days"
         if not rows:
-            return Reply(f"No deals{scope} in the last {days} days.")
+            return Reply(f"No deals{scope} in {period}.")
         lang = channel_lang(channel.lang)
         lines = [ledger_line(row, lang) for row in rows]
-        return Reply(f"Deals{scope}, last {days} days, newest first:\n" + "\n".join(lines))
+        return Reply(f"Deals{scope} in {period}, newest first:\n" + "\n".join(lines))
 
     async def cmd_digest(self, channel, mode: str, time: str | None = None) -> Reply:
         await self.store.set_channel_preferences(channel.id, digest_mode=mode, digest_time=time)
