@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 
+from bot.adapters.feedlist import FeedListError
 from bot.settings import SettingsError, load_settings, warn_about
 
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli.run import run
 
         return asyncio.run(run(settings))
-    except SettingsError as error:
+    except (SettingsError, FeedListError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 from typing import TextIO
 
 from bot.core.commands import parse_command
@@ -58,13 +59,30 @@ async def run_command_line(commands, channel, line: str) -> str:
     return reply.text
 
 
-async def console_prompt(commands, channel, stop: asyncio.Event, stream: TextIO | None = None) -> None:
-    """Read commands from stdin until EOF or `stop`; stdin is read in a thread."""
+def _stdin_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue, stdin: TextIO) -> None:
+    for line in iter(stdin.readline, ""):
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+async def console_prompt(
+    commands, channel, stop: asyncio.Event, stream: TextIO | None = None, stdin: TextIO | None = None
+) -> None:
+    """Take commands from stdin until EOF or `stop`.
+
+    stdin is read by a daemon thread, not the default executor: a blocked readline in the
+    executor would keep the process from exiting on SIGTERM."""
     out = stream or sys.stdout
     print("newsbot console — type /help, /watch Meta, /deals… (Ctrl-D or Ctrl-C to stop)", file=out, flush=True)
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    reader = threading.Thread(
+        target=_stdin_lines, args=(asyncio.get_running_loop(), queue, stdin or sys.stdin),
+        name="console-stdin", daemon=True,
+    )
+    reader.start()
     while not stop.is_set():
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
+        line = await queue.get()
+        if line is None:
             return
         if line.strip():
             print(terminal_safe(await run_command_line(commands, channel, line)), file=out, flush=True)
