@@ -205,3 +205,32 @@ async def test_a_watch_added_after_the_entry_was_seen_is_not_alerted(world):
     await poller.poll_due()
     pending = await store.pending("console", clock())
     assert [p.external_id for p in pending] == ["c1"]
+
+
+async def test_retry_after_is_honoured_and_ten_failures_pause_the_feed(world):
+    store, fetcher, poller, clock, server, _ = world
+    server.route("/busy.xml", Reply(status=429, headers={"Retry-After": "7200"}))
+    await add(store, server, "/busy.xml", clock)
+    await poller.poll_due()
+    (status,) = await store.feed_statuses()
+    assert status.next_poll_at == clock() + timedelta(seconds=7200)
+    assert "429" in status.last_error
+
+    server.route("/busy.xml", Reply(status=500))
+    for _ in range(9):
+        clock.advance(86_400)
+        await poller.poll_due()
+    (status,) = await store.feed_statuses()
+    assert status.paused and status.failures == 10 and "500" in status.last_error
+    clock.advance(10 * 86_400)
+    assert (await poller.poll_due()).feeds == []  # paused: not polled again
+
+
+async def test_ttl_sets_a_floor_on_the_next_poll(world):
+    store, fetcher, poller, clock, server, _ = world
+    body = rss(OLD_OTHER).replace("<title>Wire</title>", "<title>Wire</title><ttl>60</ttl>")
+    server.route("/ttl.xml", Reply(body=body, headers={"Cache-Control": "max-age=120"}))
+    await add(store, server, "/ttl.xml", clock)
+    await poller.poll_due()
+    (status,) = await store.feed_statuses()
+    assert status.next_poll_at == clock() + timedelta(minutes=60)
