@@ -47,7 +47,7 @@ class RecordingSender:
     def __init__(self) -> None:
         self.posted = []
 
-    async def send(self, external_id, alert):
+    async def send(self, external_id, alert, key):
         self.posted.append((external_id, alert))
         return f"m{len(self.posted)}"
 

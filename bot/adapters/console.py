@@ -43,7 +43,7 @@ class ConsoleSender:
         self.stream = stream or sys.stdout
         self.sent = 0
 
-    async def send(self, external_id: str, alert: AlertView) -> str:
+    async def send(self, external_id: str, alert: AlertView, key: str) -> str:
         self.sent += 1
         print(alert_text(alert), file=self.stream, flush=True)
         print(file=self.stream, flush=True)

@@ -26,6 +26,10 @@ def retry_delay(attempts: int, retry_after: float | None) -> float:
     return max(min(RETRY_BASE * 2 ** min(attempts, 20), RETRY_MAX), retry_after or 0.0)
 
 
+def delivery_key(outbox_id: int) -> str:
+    return f"newsbot-{outbox_id}"
+
+
 async def build_view(store, item) -> AlertView | None:
     article = await store.article(item.article_id)
     if article is None:
@@ -65,7 +69,7 @@ class DeliveryWorker:
             await self.store.mark_dead(item.id, "article no longer stored")
             return 0
         try:
-            ref = await self.sender.send(item.external_id, view)
+            ref = await self.sender.send(item.external_id, view, delivery_key(item.id))
         except DeliveryFailed as failure:
             if failure.permanent:
                 log.warning("%s channel %s refused delivery, pausing its watches: %s",

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.render import AlertView
+
 
 class FetchResultLike(Protocol):
     url: str
@@ -40,7 +42,11 @@ class Sender(Protocol):
 
     platform: str
 
-    async def send(self, external_id: str, alert: object) -> str | None: ...
+    async def send(self, external_id: str, alert: AlertView, key: str) -> str | None:
+        """`key` is stable for one outbox row across retries and restarts (at most 25
+        characters), so a platform that deduplicates by it (Discord's message nonce with
+        enforce_nonce) never shows a retried alert twice."""
+        ...
 
 
 class DeliveryFailed(Exception):
