@@ -49,6 +49,27 @@ class ConsoleSender:
         print(file=self.stream, flush=True)
         return f"console-{self.sent}"
 
+    async def send_digest(self, external_id: str, groups, lang: str, key: str) -> str:
+        self.sent += 1
+        print(digest_text(groups, lang), file=self.stream, flush=True)
+        print(file=self.stream, flush=True)
+        return f"console-{self.sent}"
+
+
+def digest_text(groups: list[tuple[str, list[AlertView]]], lang: str) -> str:
+    count = sum(len(views) for _, views in groups)
+    title = f"📰 Résumé — {count} articles" if lang == "fr" else f"📰 Digest — {count} stories"
+    lines = [title]
+    for name, views in groups:
+        lines.append(f"■ {name}")
+        for view in views:
+            lines.append(f"  • {view.title}" + (f" — {view.source}" if view.source else ""))
+            if view.figures:
+                lines.append(f"    {view.figures}")
+            if view.link:
+                lines.append(f"    {view.link}")
+    return terminal_safe("\n".join(lines))
+
 
 async def run_command_line(commands, channel, line: str) -> str:
     """Run one typed command and return what to print; errors become their sentence."""

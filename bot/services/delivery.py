@@ -1,4 +1,6 @@
-"""Delivery: one worker per platform drains that platform's share of the outbox.
+"""Delivery: one worker per platform drains that platform's share of the outbox: alerts one by
+one for channels that take them as they come, and a digest per channel when its hour or day
+comes round for the others.
 
 Every alert is in the outbox before anything is sent; the worker renders it, posts it through
 the platform's `Sender` and marks the row. After a crash the rows still pending are simply
@@ -12,6 +14,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from bot.core.digest import DIGEST_MAX_STORIES, digest_due, group_by_entity
 from bot.core.render import AlertView, alert_view
 from bot.services.ports import Clock, DeliveryFailed, Sender
 
@@ -85,10 +88,46 @@ class DeliveryWorker:
         await self.store.mark_sent(item.id, self.clock(), ref)
         return 1
 
+    async def deliver_digests(self) -> int:
+        """Send every digest that is due; returns how many digests were posted."""
+        posted = 0
+        for channel in await self.store.digest_channels(self.sender.platform):
+            now = self.clock()
+            if digest_due(channel.digest_mode, channel.digest_time, channel.last_digest_at, now):
+                posted += await self._deliver_digest(channel, now)
+        return posted
+
+    async def _deliver_digest(self, channel, now) -> int:
+        items = await self.store.pending_for_channel(channel.id, DIGEST_MAX_STORIES)
+        stories = []
+        for item in items:
+            view = await build_view(self.store, item)
+            if view is not None:
+                stories.append((view.entities, view))
+        order = [s.display_name for s in await self.store.watchlist(channel.id)]
+        groups = group_by_entity(stories, order)
+        # The first row's key: a digest retried after a crash carries the same key.
+        key = delivery_key(items[0].id)
+        try:
+            ref = await self.sender.send_digest(channel.external_id, groups, channel.lang, key)
+        except DeliveryFailed as failure:
+            if failure.permanent:
+                log.warning("%s channel %s refused its digest, pausing its watches: %s",
+                            self.sender.platform, channel.external_id, failure.reason)
+                for item in items:
+                    await self.store.mark_dead(item.id, failure.reason)
+                await self.store.pause_channel(channel.id, failure.reason)
+            else:
+                log.info("digest for %s postponed: %s", channel.external_id, failure.reason)
+            return 0
+        await self.store.mark_digest_sent(channel.id, [item.id for item in items], now, ref)
+        return 1
+
     async def run_forever(self, idle: float = 5.0) -> None:
         while True:
             try:
                 await self.deliver_pending()
+                await self.deliver_digests()
             except Exception:  # a store hiccup must not end delivery for good
                 log.exception("%s delivery pass failed", self.sender.platform)
             self.wake.clear()

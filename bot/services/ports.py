@@ -48,6 +48,13 @@ class Sender(Protocol):
         enforce_nonce) never shows a retried alert twice."""
         ...
 
+    async def send_digest(
+        self, external_id: str, groups: list[tuple[str, list[AlertView]]], lang: str, key: str
+    ) -> str | None:
+        """Post one digest: stories grouped by watched entity, split over messages as the
+        platform's limits require. Returns a reference to the (first) message."""
+        ...
+
 
 class DeliveryFailed(Exception):
     def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:

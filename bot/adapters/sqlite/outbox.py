@@ -24,6 +24,16 @@ class OutboxItem:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class DigestChannel:
+    id: int
+    external_id: str
+    lang: str
+    digest_mode: str
+    digest_time: str | None
+    last_digest_at: datetime | None
+
+
 class OutboxQueries:
     async def enqueue(self, alerts: Iterable[Alert], now: datetime) -> int:
         """Queue alerts; an alert for a (channel, story) pair already queued is ignored."""
@@ -40,12 +50,21 @@ class OutboxQueries:
         return added
 
     async def pending(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Alerts due now for the platform's channels that take them as they come."""
+        return await self._items(
+            "o.state = 'pending' AND c.platform = ? AND c.digest_mode = 'instant'"
+            " AND o.next_attempt_at <= ?",
+            (platform, to_iso(now)), limit,
+        )
+
+    async def pending_for_channel(self, channel_id: int, limit: int = 100) -> list[OutboxItem]:
+        return await self._items("o.state = 'pending' AND o.channel_id = ?", (channel_id,), limit)
+
+    async def _items(self, where: str, params: tuple, limit: int) -> list[OutboxItem]:
         async with self.conn.execute(
             "SELECT o.*, c.platform, c.external_id, c.lang AS channel_lang FROM outbox o"
-            " JOIN channels c ON c.id = o.channel_id"
-            " WHERE o.state = 'pending' AND c.platform = ? AND o.next_attempt_at <= ?"
-            " ORDER BY o.id LIMIT ?",
-            (platform, to_iso(now), limit),
+            f" JOIN channels c ON c.id = o.channel_id WHERE {where} ORDER BY o.id LIMIT ?",
+            (*params, limit),
         ) as cur:
             rows = await cur.fetchall()
         return [
@@ -57,6 +76,35 @@ class OutboxQueries:
             )
             for row in rows
         ]
+
+    async def digest_channels(self, platform: str) -> list[DigestChannel]:
+        """Digest channels of the platform that have stories waiting."""
+        async with self.conn.execute(
+            "SELECT c.id, c.external_id, c.lang, c.digest_mode, c.digest_time, c.last_digest_at"
+            " FROM channels c WHERE c.platform = ? AND c.digest_mode != 'instant'"
+            " AND EXISTS (SELECT 1 FROM outbox o WHERE o.channel_id = c.id AND o.state = 'pending')",
+            (platform,),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            DigestChannel(row["id"], row["external_id"], row["lang"], row["digest_mode"],
+                          row["digest_time"], from_iso(row["last_digest_at"]))
+            for row in rows
+        ]
+
+    async def mark_digest_sent(
+        self, channel_id: int, item_ids: list[int], now: datetime, message_ref: str | None
+    ) -> None:
+        async with self.transaction() as db:
+            for item_id in item_ids:
+                await db.execute(
+                    "UPDATE outbox SET state = 'sent', sent_at = ?, message_ref = ?,"
+                    " attempts = attempts + 1 WHERE id = ?",
+                    (to_iso(now), message_ref, item_id),
+                )
+            await db.execute(
+                "UPDATE channels SET last_digest_at = ? WHERE id = ?", (to_iso(now), channel_id)
+            )
 
     async def mark_sent(self, item_id: int, now: datetime, message_ref: str | None = None) -> None:
         async with self.transaction() as db:
