@@ -233,7 +233,7 @@ def check_url(url: str, *, allow_private: bool = False) -> str | None:
         return f"refused: malformed URL ({exc})"
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        shown = scheme or "no scheme"
+        shown = f"{scheme}:" if scheme else "a path without http:// or https://"
         return f"refused: only http and https URLs are fetched, not {shown}"
     if not host:
         return "refused: the URL has no host"
