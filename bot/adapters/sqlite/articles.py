@@ -110,27 +110,20 @@ class ArticlesQueries:
         return recorded
 
     async def _same_story(self, db, entry: NewEntry, now: datetime) -> int | None:
-        if entry.canonical_link:
+        """An article already stored for this story: same canonical link (any time), or the
+        same headline deal or the same headline words within SAME_STORY_WINDOW."""
+        recent = to_iso(now - SAME_STORY_WINDOW)
+        lookups = (  # (column, value, seen since); "" is any time
+            ("canonical_link", entry.canonical_link, ""),
+            ("headline_deal", entry.headline_deal, recent),
+            ("title_fingerprint", entry.title_fingerprint, recent),
+        )
+        for column, value, since in lookups:
+            if not value:
+                continue
             async with db.execute(
-                "SELECT id FROM articles WHERE canonical_link = ? LIMIT 1", (entry.canonical_link,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row:
-                return row[0]
-        if entry.headline_deal:
-            async with db.execute(
-                "SELECT id FROM articles WHERE headline_deal = ? AND first_seen_at >= ?"
-                " ORDER BY id LIMIT 1",
-                (entry.headline_deal, to_iso(now - SAME_STORY_WINDOW)),
-            ) as cur:
-                row = await cur.fetchone()
-            if row:
-                return row[0]
-        if entry.title_fingerprint:
-            async with db.execute(
-                "SELECT id FROM articles WHERE title_fingerprint = ? AND first_seen_at >= ?"
-                " ORDER BY id LIMIT 1",
-                (entry.title_fingerprint, to_iso(now - SAME_STORY_WINDOW)),
+                f"SELECT id FROM articles WHERE {column} = ? AND first_seen_at >= ? ORDER BY id LIMIT 1",
+                (value, since),
             ) as cur:
                 row = await cur.fetchone()
             if row:
