@@ -104,8 +104,8 @@ class ChannelCommands:
             self.analyzer.add_phrase(name)
             return Reply(f"Watching “{name}” (not in the catalog: matched as a whole phrase).")
         found = self.analyzer.catalog.resolve(entity)
-        described = self.analyzer.catalog.describe(found) if found else name
-        return Reply(f"Watching {described}.")
+        about = f" ({found.description})" if found and found.description else ""
+        return Reply(f"Watching {name}{about}.")
 
     async def cmd_unwatch(self, channel, entity: str) -> Reply:
         entity_id, name = self.analyzer.resolve(entity)

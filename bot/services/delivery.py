@@ -39,6 +39,9 @@ async def build_view(store, item) -> AlertView | None:
         return None
     names_by_id = {s.entity_id: s.display_name for s in await store.watchlist(item.channel_id)}
     names = [names_by_id.get(entity_id, entity_id.removeprefix("phrase:")) for entity_id in item.entity_ids]
+    # In the order the article names them, so the headline's subject comes first.
+    mentioned = list(article.analysis.get("entities") or [])
+    names.sort(key=lambda n: mentioned.index(n) if n in mentioned else len(mentioned))
     return alert_view(
         title=article.title, link=article.link, source=article.feed_name,
         published=article.published_at, summary=article.summary, analysis=article.analysis,
