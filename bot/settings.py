@@ -31,6 +31,7 @@ class Settings:
     allow_private_urls: bool = False
     discord_token: str | None = None
     discord_api_base: str | None = None
+    discord_guild_id: int | None = None
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
@@ -101,6 +102,15 @@ def _http_url(env: Mapping[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    raw = _text(env, name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 2**64:
+        raise SettingsError(f"{name} must be a Discord id, a number like 1234567890123456789 (got {raw!r})")
+    return int(raw)
+
+
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = _text(env, name)
     return Path(raw).expanduser() if raw else default
@@ -119,6 +129,7 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
         allow_private_urls=_flag(env, "NEWSBOT_ALLOW_PRIVATE_URLS"),
         discord_token=_text(env, "DISCORD_TOKEN"),
         discord_api_base=_http_url(env, "DISCORD_API_BASE"),
+        discord_guild_id=_snowflake(env, "DISCORD_GUILD_ID"),
         slack_bot_token=_text(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_text(env, "SLACK_SIGNING_SECRET"),
         slack_app_token=_text(env, "SLACK_APP_TOKEN"),
