@@ -7,6 +7,7 @@ gateway too: an operator's REST proxy and the tests' local stand-in both work th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -38,6 +39,9 @@ class NewsBot(commands.AutoShardedBot):
         self.runtime = runtime
         self.sync_guild_id = guild_id
         self.handlers = register(self.tree, runtime)
+        # Set once the gateway said READY (and again after each reconnect): `newsbot run` starts
+        # polling and posting only then.
+        self.connected = asyncio.Event()
 
     async def setup_hook(self) -> None:
         # Runs after login, before the gateway: the application id is known, so commands can be
@@ -55,6 +59,7 @@ class NewsBot(commands.AutoShardedBot):
                  ", ".join("/" + c.name for c in synced))
 
     async def on_ready(self) -> None:
+        self.connected.set()
         guilds = sorted(self.guilds, key=lambda g: g.id)
         log.info("discord: connected as %s, serving %d guild(s)%s", self.user, len(guilds),
                  (": " + ", ".join(f"{g.name} ({g.id})" for g in guilds)) if guilds else "")

@@ -222,7 +222,10 @@ def register(tree: app_commands.CommandTree, runtime) -> DiscordCommands:
     async def deals_entity(interaction: discord.Interaction, current: str):
         return await handlers.entity_names(current)
 
-    feeds = app_commands.Group(name="feeds", description="The news feeds newsbot reads", guild_only=True)
+    feeds = app_commands.Group(
+        name="feeds", description="The news feeds newsbot reads",
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
 
     @feeds.command(name="add", description="Add a news feed (it is fetched once to check it)")
     @app_commands.describe(url="The feed's address (RSS or Atom)")
