@@ -33,9 +33,10 @@ def apply_api_base(base: str | None) -> None:
 
 
 class NewsBot(commands.AutoShardedBot):
-    def __init__(self, runtime, *, guild_id: int | None = None) -> None:
+    def __init__(self, runtime, *, guild_id: int | None = None, **options) -> None:
         # No prefix commands: without the message content intent they could not be read anyway.
-        super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents(), help_command=None)
+        super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents(), help_command=None,
+                         **options)
         self.runtime = runtime
         self.sync_guild_id = guild_id
         self.handlers = register(self.tree, runtime)
@@ -71,6 +72,7 @@ class NewsBot(commands.AutoShardedBot):
         log.info("discord: left guild %s (%s)", guild.name, guild.id)
 
 
-def build_bot(runtime, settings) -> NewsBot:
+def build_bot(runtime, settings, **options) -> NewsBot:
+    """`options` go to discord.py's client (tests pass a short `guild_ready_timeout`)."""
     apply_api_base(settings.discord_api_base)
-    return NewsBot(runtime, guild_id=settings.discord_guild_id)
+    return NewsBot(runtime, guild_id=settings.discord_guild_id, **options)

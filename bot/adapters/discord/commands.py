@@ -22,8 +22,8 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.core.commands import Command, clean_entity, parse_days, parse_digest, parse_url_arg
-from bot.core.errors import NewsbotError
+from bot.core.commands import LANGUAGES, Command, clean_entity, parse_days, parse_digest, parse_url_arg
+from bot.core.errors import BadArgument, NewsbotError
 from bot.services.commands import needs_manager
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,12 @@ def register(tree: app_commands.CommandTree, runtime) -> DiscordCommands:
     @app_commands.guild_only()
     @manage
     async def language(interaction: discord.Interaction, lang: Literal["en", "fr"]) -> None:
-        await handlers.answer(interaction, lambda: Command("language", {"lang": lang}))
+        def build() -> Command:
+            # discord.py passes an option value outside the declared choices through unchecked.
+            if lang not in LANGUAGES:
+                raise BadArgument("language must be en or fr.")
+            return Command("language", {"lang": lang})
+        await handlers.answer(interaction, build)
 
     @tree.command(name="help", description="What newsbot does and its commands")
     @app_commands.guild_only()
