@@ -212,18 +212,43 @@ _EXISTING_STAKE = _CaseFree(
     r"\b(?:holds?|held|owns?|retains?|keeps?|d[ée]tient|d[ée]tenait|conserve|poss[èe]de|h[äa]lt|hielt|besitzt|posee|mantiene|conserva)\b")
 
 _LEAD_CUE = _CaseFree(
-    r"\b(?:(?:co-)?led\s+by|(?:co-)?men[ée]e?s?\s+par|angeführt\s+von|unter\s+(?:der\s+)?(?:Führung|Leitung)\s+von"
-    r"|(?:co)?liderad[ao]s?\s+por|encabezad[ao]s?\s+por|pilot[ée]e?\s+par)\s+")
-_LEAD_AFTER_NAME = _CaseFree(r"^\W{0,3}(?:\s*(?:is|are|has|have)\s+)?(?:co-)?(?:led|leads|leading|m[èe]ne|menait|führt|führte|lider[óa]|encabez[óa])\b")
+    r"\b(?:(?:co-)?led\s+by|(?:co-?)?(?:men[ée]e?s?|conduite?s?|dirig[ée]e?s?|emmen[ée]e?s?|pilot[ée]e?s?)\s+par"
+    # German puts the verb first and the lead last: "Angeführt wurde die Runde von X"
+    r"|(?:angeführt|geleitet|geführt)(?:\s+(?:wurde|wird|werden|wurden|sie|die|diese|Runde|Finanzierungsrunde|gemeinsam)){0,4}\s+von"
+    r"|unter\s+(?:der\s+)?(?:Führung|Leitung)\s+von"
+    r"|(?:co)?(?:liderad[ao]s?|encabezad[ao]s?|dirigid[ao]s?)\s+por)\s+")
+_LEAD_AFTER_NAME = _CaseFree(
+    r"^\W{0,3}(?:\s*(?:is|are|has|have|was|were|will|would|is\s+expected\s+to|are\s+expected\s+to)\s+)?"
+    r"(?:co-)?(?:led|leads|lead|leading|m[èe]ne|menait|mènera|führt|führte|lider[óa]|encabez[óa])\b")
 _FROM_CUE = _CaseFree(
     r"\b(?:from|including|such\s+as|alongside|with\s+participation\s+from|joined\s+by|also\s+drew|drew|attracted"
-    r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels"
+    r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels|comme"
     r"|darunter|von\s+Investoren\s+wie|unter\s+anderem|neben|con\s+la\s+participación\s+de|junto\s+a|entre\s+ellos)\s+")
+# Who else is in a round, said in a sentence of its own: "Backers include A, B and C",
+# "Entre los inversores figuran A y B", "beteiligt waren außerdem A und B".
+_INVESTORS_INCLUDE = _CaseFree(
+    r"\b(?:(?:backers|investors|participants|other\s+investors)\s+(?:include[sd]?|are|were)"
+    r"|(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including)"
+    r"|parmi\s+les\s+(?:investisseurs|participants)\s+(?:figurent|on\s+trouve|se\s+trouvent)|(?:les\s+)?investisseurs\s+sont"
+    r"|(?:beteiligt|dabei)\s+(?:waren|sind)(?:\s+(?:außerdem|auch|zudem|ebenfalls|unter\s+anderem))?"
+    r"|zu\s+den\s+(?:Investoren|Geldgebern|Kapitalgebern)\s+(?:gehören|zählen)|Neu\s+dabei\s+(?:ist|sind)"
+    r"|entre\s+los\s+(?:inversores|inversionistas|participantes)\s+(?:figuran|están|se\s+encuentran)"
+    r"|en\s+la\s+que\s+(?:también\s+)?(?:han\s+entrado|han\s+participado|participan|entraron|participaron))\s+")
 _PARTICIPATE_AFTER_NAMES = _CaseFree(
-    r"^\W{0,3}\s*(?:(?:also|too|as\s+well|également|aussi|auch|ebenfalls|también|all|have|has|ont|haben)\s+)*"
-    r"(?:participated|participate[sd]?|joined|join|invested|chipped\s+in|provided?|put\s+in"
-    r"|particip(?:ent|e|é|aient)|ont\s+particip[ée]|figurent\s+parmi|comptent\s+parmi|se\s+joignent|ont\s+rejoint"
-    r"|beteilig(?:t|en|ten)\s+sich|sind\s+(?:\S+\s+)?dabei|particip(?:aron|an|a)|se\s+sumaron|figuran\s+entre)")
+    r"^\W{0,3}\s*(?:(?:also|too|as\s+well|all|have|has|had|également|aussi|tous|y|en|ont|auch|ebenfalls|alle|haben|también|todos|han)\s+)*"
+    r"(?:participated|participate[sd]?|joined|join|invested|chipped\s+in|provided?|put\s+in|took\s+part|take\s+part|came\s+in|come\s+in"
+    r"|backed|back|funded|contributed"
+    r"|particip(?:ent|e|é|aient)|particip[ée]|figurent\s+parmi|comptent\s+parmi|se\s+joignent|rejoint|remis\s+au\s+pot|remettent\s+au\s+pot"
+    r"|suivi|suivent|accompagn(?:ent|é)"
+    r"|beteilig(?:t|en|ten)\s+sich|sind\s+(?:\S+\s+)?dabei|waren\s+(?:\S+\s+)?dabei|stiegen\s+(?:\S+\s+)?ein|steigen\s+(?:\S+\s+)?ein"
+    r"|particip(?:aron|an|a)|se\s+sumaron|figuran\s+entre|entraron|respaldaron|acudieron)")
+# Between two names of an enumeration: "A, B et C", "A, as well as B", "A sowie B", "A y el fondo
+# emiratí B", "A und dem Fonds B" (a short description may introduce the next name).
+_LIST_JOINER = re.compile(
+    r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|o|or|ou|oder|as\s+well\s+as|ainsi\s+que|sowie|así\s+como|&|de|d['’])\s+)*"
+    r"(?:de\s+|d['’]|of\s+)?(?:(?:the|its|le|la|l['’]|les|son|sa|der|die|das|dem|den|el|los|la|su)\s+(?:[\w-]+\s+){1,2})?",
+    _I,
+)
 _GAP_SEPARATOR = _CaseFree(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|w[äa]hrend|mientras\s+que)\s+)?(?:qu['’])?")
 _GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
 _GAP_TARGET_PREP = _CaseFree(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+")
@@ -252,7 +277,9 @@ _SOURCE_AFTER = _CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rappo
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[{_UP}])"
-_NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:\s(?:&\s)?{_NAME_TOKEN})*")
+# Tokens join over spaces only, never over a line break (the title ends there) nor after a full
+# stop that ends a sentence ("eBay Ventures. L'opération" is two things).
+_NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
@@ -410,14 +437,19 @@ def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | Non
             known.append(_Party(text[m.start:fund.end()], m.start, fund.end(), known=False))
             taken.append((m.start, fund.end()))
         else:
-            known.append(_Party(m.name, m.start, m.end, known=True))
-            taken.append((m.start, m.end))
+            # "OpenAI's startup fund", "Amazon's Industrial Innovation Fund": a company's own fund
+            # invests for it (corpus convention: corporate arms map to their parent).
+            arm = _OWN_FUND.match(text, m.end)
+            end = arm.end() if arm else m.end
+            known.append(_Party(m.name, m.start, end, known=True))
+            taken.append((m.start, end))
     money = [(a.start, a.end) for a in amounts]
     parties = known + [p for p in _plain_names(text, taken, lang) if not any(p.start < e and s < p.end for s, e in money)]
     parties.sort(key=lambda p: p.start)
     return parties
 
 
+_OWN_FUND = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:fund|venture\s+arm|investment\s+arm|ventures?\s+arm)\b", _I)
 _FUND_SUFFIX = re.compile(r" (?:Capital|Investments|Partners)\b")
 
 
@@ -430,12 +462,22 @@ def _as_written(m: EntityMatch) -> str | None:
         return None
     if _FUND_WORD.search(text) and not _FUND_WORD.search(name):
         return text
-    if name.startswith(text + " ") and _FUND_WORD.fullmatch(name[len(text) + 1:]):
-        return text
+    if name.startswith(text + " ") and _FUND_TAIL.fullmatch(name[len(text) + 1:]):
+        return text  # "Lightspeed" for Lightspeed Venture Partners, "Sequoia" for Sequoia Capital
+    if _is_acronym_of(text, name):
+        return text  # "HPE" as the text writes it, not Hewlett Packard Enterprise
     return None
 
 
 _FUND_WORD = re.compile(r"\b(?:Capital|Investments|Partners|Management)$")
+_FUND_TAIL = re.compile(r"(?:(?:Venture|Ventures|Capital|Partners|Investments|Management|Group|Global|Growth|Fund|Holdings)\s?)+")
+
+
+def _is_acronym_of(text: str, name: str) -> bool:
+    """"HPE" and Hewlett Packard Enterprise: the written form is the initials of the canonical
+    name. Aliases that are other names ("AWS" for Amazon) are not."""
+    words = name.split()
+    return len(words) >= 2 and text.isupper() and text == "".join(w[0] for w in words).upper()
 
 
 def _is_source(text: str, start: int, end: int) -> bool:
@@ -582,7 +624,7 @@ class _Extractor:
             if not out:
                 if len(re.findall(r"\S+", gap)) > max_lead_words or re.search(r"[,;:.]", gap):
                     break
-            elif not re.fullmatch(r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|o|or|ou|oder|as\s+well\s+as|&|de|d['’])\s+)*(?:de\s+|d['’]|of\s+)?", gap, _I):
+            elif not _LIST_JOINER.fullmatch(gap):
                 break
             out.append(p)
             cursor = p.end
@@ -595,8 +637,7 @@ class _Extractor:
             if p.end > cursor:
                 continue
             gap = self.text[p.end:cursor]
-            pattern = r"\s*" if not out else r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|or|ou|oder|&)\s+)?"
-            if not re.fullmatch(pattern, gap, _I):
+            if out and not _LIST_JOINER.fullmatch(gap) or not out and gap.strip():
                 break
             out.append(p)
             cursor = p.start
@@ -974,8 +1015,8 @@ class _Extractor:
             elif _AS_INVESTOR.match(tail):
                 d.add_investor(p.name)
         if s.index != d.sentence:
-            for m in re.finditer(r"\b(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including)\s+", self.text[s.start:s.end], _I):
-                for q in self._party_list_after(s, s.start + m.end()):
+            for m in _INVESTORS_INCLUDE.finditer(self.text, s.start, s.end):
+                for q in self._party_list_after(s, m.end()):
                     d.add_investor(q.name)
             for m in _LEAD_CUE.finditer(self.text, s.start, s.end):
                 for q in self._party_list_after(s, m.end()):
