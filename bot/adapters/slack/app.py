@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.commands import SlackCommands, register
-from bot.adapters.slack.sender import SlackSender
+from bot.adapters.slack.sender import SlackSender, error_code
 from bot.services.delivery import DeliveryWorker
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ async def check_token(client: AsyncWebClient) -> str:
         response = await client.auth_test()
     except SlackApiError as error:
         raise SlackStartFailed(
-            f"slack: the bot token was refused ({error.response.get('error')}); check SLACK_BOT_TOKEN"
+            f"slack: the bot token was refused ({error_code(error.response)}); check SLACK_BOT_TOKEN"
         ) from None
     except Exception as error:
         raise SlackStartFailed(f"slack: cannot reach {client.base_url}: {error!r}") from None

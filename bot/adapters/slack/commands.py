@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.blocks import reply_text
+from bot.adapters.slack.sender import error_code
 from bot.core.commands import parse_command
 from bot.core.errors import NewsbotError
 from bot.services.commands import needs_manager
@@ -112,7 +113,7 @@ async def _info(method, field: str, **kwargs) -> dict | None:
         response = await method(**kwargs)
     except SlackApiError as error:
         # channel_not_found for a private channel the bot is not in, user_not_found…
-        log.info("slack: %s refused: %s", field, error.response.get("error"))
+        log.info("slack: %s refused: %s", field, error_code(error.response))
         return None
     return response.get(field)
 

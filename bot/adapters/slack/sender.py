@@ -59,6 +59,12 @@ def retry_after_seconds(headers, default: float = 1.0) -> float:
     return default
 
 
+def error_code(response) -> str:
+    """Slack's error word, or the HTTP status when the answer was not Slack's JSON (a 5xx page)."""
+    data = response.data if isinstance(response.data, dict) else {}
+    return str(data.get("error") or f"HTTP {response.status_code}")
+
+
 def key_of(message: dict) -> str | None:
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != EVENT_TYPE:
@@ -129,7 +135,7 @@ class SlackSender:
             if status == 429:  # better late than twice
                 raise DeliveryFailed("rate limited reading history", permanent=False,
                                      retry_after=retry_after_seconds(error.response.headers)) from None
-            code = error.response.get("error")
+            code = error_code(error.response)
             if code in CHANNEL_GONE:
                 raise DeliveryFailed(code, permanent=True) from None
             if not self._history_warned:
@@ -165,7 +171,7 @@ class SlackSender:
             except SlackApiError as error:
                 self._last_post[channel] = self.monotonic()
                 status = error.response.status_code
-                code = error.response.get("error") or f"HTTP {status}"
+                code = error_code(error.response)
                 if status == 429:
                     # A rate-limited post was not posted, so trying again cannot double it.
                     wait = retry_after_seconds(error.response.headers)
