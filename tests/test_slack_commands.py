@@ -183,8 +183,16 @@ async def test_deals_lists_the_ledger_after_a_poll(world, feed_server):  # noqa:
 
 
 async def test_typed_markup_is_echoed_as_text_never_as_a_mention(world):
-    reply = await world.slash("/watch", "<!channel> Corp & Co")
-    assert "&lt;!channel&gt; Corp &amp; Co" in reply["text"] and "<!" not in reply["text"]
+    # Slack sends typed &, < and > encoded; the reply shows them as typed, escaped once.
+    reply = await world.slash("/watch", "&lt;!channel&gt; Corp &amp; Co")
+    assert "“&lt;!channel&gt; Corp &amp; Co”" in reply["text"] and "<!" not in reply["text"]
+    assert "&amp;lt;" not in reply["text"]
+
+
+async def test_an_ampersand_in_a_name_is_watched_as_typed(world):
+    await world.slash("/watch", "AT&amp;T")
+    channel = await world.runtime.store.channel("slack", "C1")
+    assert [s.display_name for s in await world.runtime.store.watchlist(channel.id)] == ["AT&T"]
 
 
 async def test_an_unexpected_failure_is_logged_and_answered_with_a_sorry(world, monkeypatch):
@@ -227,7 +235,9 @@ async def test_start_up_stops_with_one_line_on_a_refused_token(tmp_path, slack_s
 @pytest.mark.parametrize(
     "command, text, line",
     [("/watch", " Scale AI ", "/watch Scale AI"), ("/watchlist", "", "/watchlist"),
-     ("/newsbot", "deals Meta 7", "/deals Meta 7"), ("/newsbot", "", "/help")],
+     ("/newsbot", "deals Meta 7", "/deals Meta 7"), ("/newsbot", "", "/help"),
+     ("/feeds", "add https://e.example.com/f?a=1&amp;b=2", "/feeds add https://e.example.com/f?a=1&b=2"),
+     ("/watch", "&lt;b&gt; &amp;lt;", "/watch <b> &lt;")],
 )
 def test_command_line(command, text, line):
     assert command_line(command, text) == line

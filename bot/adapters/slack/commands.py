@@ -46,9 +46,15 @@ INVITE = "Note: I am not a member of this channel yet, so alerts cannot arrive. 
 Respond = Callable[..., Awaitable[object]]
 
 
+def unescape(text: str) -> str:
+    """Slack sends `&`, `<` and `>` typed in a command as `&amp;`, `&lt;`, `&gt;`; we want what
+    was typed (`/watch AT&T`), and escape again when replying."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def command_line(command: str, text: str | None) -> str:
     """The console form of a Slack command: ("/deals", "Meta 7") -> "/deals Meta 7"."""
-    text = (text or "").strip()
+    text = unescape(text or "").strip()
     if command == UMBRELLA:
         return "/" + text if text else "/help"
     return f"{command} {text}".strip()
