@@ -5,6 +5,8 @@ response_url that slash-command replies are posted to. The real slack_sdk client
   chat.postMessage (recorded, given increasing ts, kept per channel with their metadata so
   conversations.history can return them).
 - `POST /respond/<token>`: what `respond()` posts; recorded in `responses`.
+- Socket Mode: apps.connections.open answers a `ws://` URL on the same server; `socket_send`
+  pushes an envelope to the connected app, `socket_acks` records the envelope ids it acked.
 - Programmable: `users`, `channels` (what users.info / conversations.info answer),
   `rate_limit(method, times, retry_after)` (the next calls answer 429 with Retry-After),
   `refuse(channel, error)` (chat.postMessage answers {"ok": false, "error": error}).
@@ -17,6 +19,7 @@ Also `sign(secret, body, ts)` / `signed_headers(...)`: the headers Slack puts on
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -75,6 +78,8 @@ class SlackStandIn:
     _refusals: dict[str, str] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     port: int = 0
+    socket_acks: list[str] = field(default_factory=list)
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _ts: int = 1_750_000_000
 
     # --- programming -------------------------------------------------------------------
@@ -111,6 +116,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{token}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, LOOPBACK, 0)
@@ -118,6 +124,8 @@ class SlackStandIn:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -147,6 +155,29 @@ class SlackStandIn:
     def _m_auth_test(self, args: Mapping) -> dict:
         return {"ok": True, "team": self.team, "team_id": "T1", "user": "newsbot", "user_id": BOT_USER,
                 "bot_id": "B1", "url": "https://loop.slack.test/"}
+
+    def _m_apps_connections_open(self, args: Mapping) -> dict:
+        return {"ok": True, "url": f"ws://{LOOPBACK}:{self.port}/socket"}
+
+    async def socket_send(self, envelope: dict) -> None:
+        for _ in range(400):  # the app connects in the background; wait for it (up to 8 s)
+            if self._sockets:
+                break
+            await asyncio.sleep(0.02)
+        await self._sockets[-1].send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
+        try:
+            async for message in ws:
+                if message.type == web.WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(message.data).get("envelope_id"))
+        finally:
+            self._sockets.remove(ws)
+        return ws
 
     def _m_users_info(self, args: Mapping) -> dict:
         user = self.users.get(args.get("user", ""))
@@ -190,15 +221,20 @@ class SlackStandIn:
         return web.Response(text="ok")
 
 
-def command_body(command: str, text: str, *, channel: str = "C1", user: str = "U1",
-                 response_url: str, channel_name: str = "general") -> str:
-    """A slash-command request body as Slack form-encodes it."""
-    return urlencode({
+def command_body(command: str, text: str, **fields) -> str:
+    """A slash-command request body as Slack form-encodes it (over HTTP)."""
+    return urlencode(command_payload(command, text, **fields))
+
+
+def command_payload(command: str, text: str, *, channel: str = "C1", user: str = "U1",
+                    response_url: str, channel_name: str = "general") -> dict[str, str]:
+    """A slash command's fields, as Slack sends them (form-encoded over HTTP, JSON in Socket Mode)."""
+    return {
         "token": "legacy-unused", "team_id": "T1", "team_domain": "loop",
         "channel_id": channel, "channel_name": channel_name, "user_id": user, "user_name": user.lower(),
         "command": command, "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
         "response_url": response_url, "trigger_id": "1.2.3",
-    })
+    }
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot.adapters.slack.commands import REFUSED, SORRY, command_line, may_change
 from bot.app import open_runtime
 from bot.settings import Settings
 from tests.feedserver import Reply, feed_server, network_guard  # noqa: F401 (fixtures)
-from tests.slack_standin import command_body, signed_headers, slack_standin  # noqa: F401 (fixture)
+from tests.slack_standin import command_body, command_payload, signed_headers, slack_standin  # noqa: F401 (fixture)
 
 SECRET = "loop-signing-secret"
 CREATOR, ADMIN, MEMBER = "UCREATOR", "UADMIN", "UMEMBER"
@@ -259,3 +259,25 @@ def test_command_line(command, text, line):
 )
 def test_who_may_change_a_channel(user, channel, allowed):
     assert may_change("U1", user, channel) is allowed
+
+
+async def test_socket_mode_takes_commands_without_a_signature_or_a_port(tmp_path, slack_standin, network_guard):  # noqa: F811
+    slack_standin.add_user(CREATOR)
+    slack_standin.add_channel("C1", creator=CREATOR)
+    settings = replace(slack_settings(tmp_path, slack_standin), slack_signing_secret=None,
+                       slack_app_token="xapp-loop")
+    runtime = await open_runtime(settings)
+    front = None
+    try:
+        front = await start_slack(runtime, settings, host="127.0.0.1")
+        assert front.port is None  # nothing listens
+        payload = command_payload("/watch", "Meta", user=CREATOR, response_url=slack_standin.response_url("s1"))
+        await slack_standin.socket_send({"envelope_id": "e1", "type": "slash_commands",
+                                         "accepts_response_payload": True, "payload": payload})
+        await until(lambda: slack_standin.responses)
+        assert slack_standin.responses[0]["text"].startswith("Watching Meta")
+        assert "e1" in slack_standin.socket_acks
+    finally:
+        if front is not None:
+            await front.stop()
+        await runtime.close()
