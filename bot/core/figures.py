@@ -241,7 +241,9 @@ def _parse_number(raw: str, lang: str, scaled: bool) -> Decimal:
     if not marks:
         return Decimal(digits)
     if len(set(marks)) == 2:  # "1,234.5" or "1.234,5": the last mark is the decimal one
-        decimal_mark = marks[-1]
+        # ...unless it also groups digits ("1,514.314.3", found by the property test): then no
+        # mark can be read as decimal, and Decimal("1514.314.3") would raise.
+        decimal_mark = marks[-1] if marks.count(marks[-1]) == 1 else None
     elif len(marks) > 1:  # "1,234,567"
         decimal_mark = None
     else:
