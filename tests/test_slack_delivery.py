@@ -139,9 +139,9 @@ async def test_the_reference_article_reaches_a_watching_channel_with_its_figures
     slack_standin.add_user(CREATOR)
     slack_standin.add_channel("C1", creator=CREATOR)
     feed_server.route("/wire.xml", Reply(body=rss(BACKLOG)))
-    feeds_file = tmp_path / "feeds.toml"
-    settings = slack_settings(tmp_path, slack_standin, feeds_file=feeds_file)
-    runtime = await open_runtime(settings)
+    settings = slack_settings(tmp_path, slack_standin)
+    clock = Clock()
+    runtime = await open_runtime(settings, clock=clock)
     front = world = None
     try:
         await runtime.store.add_feed(FeedSpec(feed_server.url("/wire.xml")), runtime.clock())
@@ -152,8 +152,7 @@ async def test_the_reference_article_reaches_a_watching_channel_with_its_figures
         await world.slash("/language", "fr")
 
         feed_server.route("/wire.xml", Reply(body=rss(META_SCALE, BACKLOG)))
-        await runtime.store.conn.execute("UPDATE feeds SET next_poll_at = '2000-01-01T00:00:00+00:00'")
-        await runtime.store.conn.commit()
+        clock.now += timedelta(seconds=settings.poll_interval)
         assert (await runtime.poller.poll_due()).alerts == 1
         await until(lambda: slack_standin.posts)  # the worker was woken by the poll
         (post,) = slack_standin.posts

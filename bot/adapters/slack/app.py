@@ -84,8 +84,6 @@ class SlackFrontEnd:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        with contextlib.suppress(Exception):
-            await self.client.session.close() if self.client.session else None
 
 
 async def check_token(client: AsyncWebClient) -> str:
@@ -108,7 +106,7 @@ async def start_slack(runtime, settings, *, host: str = "0.0.0.0") -> SlackFront
     if not settings.slack_app_token and not settings.slack_signing_secret:
         raise SlackStartFailed("slack: SLACK_SIGNING_SECRET is needed in HTTP mode "
                                "(or set SLACK_APP_TOKEN for Socket Mode)")
-    client = web_client(settings)
+    client = web_client(settings)  # one aiohttp session per call: nothing to close
     front = None
     try:
         team = await check_token(client)
@@ -141,9 +139,6 @@ async def start_slack(runtime, settings, *, host: str = "0.0.0.0") -> SlackFront
     except BaseException:
         if front is not None:
             await front.stop()
-        else:
-            with contextlib.suppress(Exception):
-                await client.session.close() if client.session else None
         raise
 
 
