@@ -49,6 +49,18 @@ async def test_watch_resolves_catalog_names_and_aliases(bot):
     assert [s.entity_id for s in await store.watchlist(channel.id)] == ["meta"]
 
 
+async def test_watch_again_resumes_a_paused_channel(bot):
+    commands, channel, store = bot
+    await run(commands, channel, "/watch Meta")
+    await run(commands, channel, "/watch OpenAI")
+    await store.pause_channel(channel.id, "403 Forbidden: missing access")
+    assert "(paused)" in await run(commands, channel, "/watchlist")
+    assert "resumed" in await run(commands, channel, "/watch Meta")
+    assert "(paused)" not in await run(commands, channel, "/watchlist")
+    with pytest.raises(AlreadyWatching):
+        await run(commands, channel, "/watch Meta")
+
+
 async def test_an_unknown_name_is_watched_as_a_phrase_and_matched(bot):
     commands, channel, store = bot
     reply = await run(commands, channel, "/watch Quantum Widgets Ltd")

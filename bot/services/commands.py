@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.commands import Command
-from bot.core.errors import BadArgument, FeedExists, NotWatching, UnsafeURL
+from bot.core.errors import AlreadyWatching, BadArgument, FeedExists, NotWatching, UnsafeURL
 from bot.core.feeds import parse_feed
 from bot.core.netsafety import check_url
 from bot.core.render import channel_lang, format_money
@@ -99,7 +99,14 @@ class ChannelCommands:
 
     async def cmd_watch(self, channel, entity: str) -> Reply:
         entity_id, name = self.analyzer.resolve(entity)
-        await self.store.watch(channel.id, entity_id, name, self.clock())
+        try:
+            await self.store.watch(channel.id, entity_id, name, self.clock())
+        except AlreadyWatching:
+            # A channel paused because the bot lost access is resumed by asking again.
+            if not any(s.paused for s in await self.store.watchlist(channel.id)):
+                raise
+            resumed = await self.store.resume_channel(channel.id)
+            return Reply(f"Alerts resumed for this channel ({resumed} watches, {name} among them).")
         if entity_id.startswith("phrase:"):
             self.analyzer.add_phrase(name)
             return Reply(f"Watching “{name}” (not in the catalog: matched as a whole phrase).")

@@ -118,6 +118,16 @@ class ChannelsQueries:
                 "UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ?", (reason, channel_id)
             )
 
+    async def resume_channel(self, channel_id: int) -> int:
+        """Lift a pause (the bot is back in the channel); returns how many watches resumed."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE subscriptions SET paused_reason = NULL"
+                " WHERE channel_id = ? AND paused_reason IS NOT NULL",
+                (channel_id,),
+            )
+            return cur.rowcount
+
     @staticmethod
     def _subscription(row) -> Subscription:
         return Subscription(
