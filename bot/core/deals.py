@@ -196,7 +196,7 @@ _COMPLETED = _CaseFree(
     r"|a\s+(?:investi|inject[ée]|acquis|rachet[ée]|boucl[ée]|finalis[ée]|achet[ée]|lev[ée]\s+l['’]an)|ont\s+(?:investi|acquis|rachet[ée])"
     r"|boucl[ée]e?s?|finalis[ée]e?s?|d[ée]j[àa]|l['’]an\s+dernier|l['’]ann[ée]e\s+derni[èe]re"
     r"|abgeschlossen|hat\s+(?:\S+\s+){0,8}(?:investiert|übernommen|gekauft|erworben)|übernahm|kaufte|investierte|bereits"
-    r"|cerr[óo]|complet[óo]|ha\s+(?:invertido|adquirido|comprado)|adquiri[óo]|compr[óo]|invirti[óo]|desembols[óo]"
+    r"|cerr[óo]|complet[óo]|ha(?:n)?\s+(?:invertido|adquirido|comprado|cerrado|completado|finalizado)|adquiri[óo]|compr[óo]|invirti[óo]|desembols[óo]"
     r"|pag[óo]|\ben\s+(?:19|20)\d\d|\bin\s+(?:19|20)\d\d|\bya\b)")
 _NOT_YET = _CaseFree(
     r"expected\s+to\s+(?:close|complete)|subject\s+to|pending|attendue?|sous\s+r[ée]serve|erwartet|vorbehaltlich|pendiente|sujeta")
@@ -219,7 +219,8 @@ _LEAD_CUE = _CaseFree(
     r"|(?:co)?(?:liderad[ao]s?|encabezad[ao]s?|dirigid[ao]s?)\s+por)\s+")
 _LEAD_AFTER_NAME = _CaseFree(
     r"^\W{0,3}(?:\s*(?:is|are|has|have|was|were|will|would|is\s+expected\s+to|are\s+expected\s+to)\s+)?"
-    r"(?:co-)?(?:led|leads|lead|leading|m[èe]ne|menait|mènera|führt|führte|lider[óa]|encabez[óa])\b")
+    r"(?:co-)?(?:led|leads|lead|leading|m[èe]ne|menait|mènera|führt|führte|lider[óa]|encabez[óa])\b"
+    r"|^\s+(?:gemeinsam\s+)?(?:angeführt|geleitet)\b")
 _FROM_CUE = _CaseFree(
     r"\b(?:from|including|such\s+as|alongside|with\s+participation\s+from|joined\s+by|also\s+drew|drew|attracted"
     r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels|comme"
@@ -228,7 +229,8 @@ _FROM_CUE = _CaseFree(
 # "Entre los inversores figuran A y B", "beteiligt waren außerdem A und B".
 _INVESTORS_INCLUDE = _CaseFree(
     r"\b(?:(?:backers|investors|participants|other\s+investors)\s+(?:include[sd]?|are|were)"
-    r"|(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including)"
+    r"|(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including|such\s+as|alongside)"
+    r"|aux\s+côtés\s+d(?:e|['’])(?:\w+\s+comme)?|comme|junto\s+a|wie"
     r"|parmi\s+les\s+(?:investisseurs|participants)\s+(?:figurent|on\s+trouve|se\s+trouvent)|(?:les\s+)?investisseurs\s+sont"
     r"|(?:beteiligt|dabei)\s+(?:waren|sind)(?:\s+(?:außerdem|auch|zudem|ebenfalls|unter\s+anderem))?"
     r"|zu\s+den\s+(?:Investoren|Geldgebern|Kapitalgebern)\s+(?:gehören|zählen)|Neu\s+dabei\s+(?:ist|sind)"
@@ -269,21 +271,22 @@ _GENITIVE_BEFORE = _CaseFree(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$"
 _SOURCE_BEFORE = _CaseFree(
     r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$")
 _SOURCE_CUE = _CaseFree(r"according|selon|d['’]apr|laut|según|citing|reported\s+by|cité")
-_SOURCE_AFTER = _CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|informó|reveló)\b")
+_SOURCE_AFTER = _CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|zufolge|informó|reveló)\b")
 
 # --------------------------------------------------------------------------------------------
 # Name phrases that the catalog does not know.
 # --------------------------------------------------------------------------------------------
 
 _UP = "A-ZÀ-ÖØ-Þ"
-_NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[{_UP}])"
+# Capitalised words, "xAI"-like words, and lower-case names with digits inside ("n8n", "a16z").
+_NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[a-z]{{1,4}}\d{{1,3}}[a-z]{{1,4}}\b|[{_UP}])"
 # Tokens join over spaces only, never over a line break (the title ends there) nor after a full
 # stop that ends a sentence ("eBay Ventures. L'opération" is two things).
 _NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
-    Chief Big Tech Group
+    Chief Big Tech Group Start-up Startup Start-ups Neu
     Le La Les L Un Une Des Du De Cette Ce Cet Ces Son Sa Ses Leur Leurs Selon Avec Pour Dans En Après Outre
     Alors Il Elle Ils Elles On Lors Depuis Mais Et Ou Quand Par Sur Aucun Aucune Chez Face Au Aux Dès
     Der Die Das Den Dem Des Ein Eine Einen Einem Einer Laut Nach Mit Im Am Für Bei Von Vom Zum Zur Auch
@@ -301,11 +304,41 @@ _STOP_TOKENS = frozenset(
     CEO CFO COO CTO PDG AI IA KI GPU GPUs IPO OPV Series Série Serie Nasdaq NYSE Bourse Börse Bolsa
     US U.S UK EU USA Mr Mrs Ms Dr Md Mds Mrd Mio Mrd. Milliarden Millionen Millones""".split()
 )
+# German compounds are capitalised nouns, not names: "KI-Infrastruktur", "Workflow-Plattform",
+# "US-Simulationssoftware-Anbieter" (a name's hyphenated part is short or capitalised mid-word).
+_GERMAN_COMPOUND_NOUN = re.compile(r"-[A-ZÄÖÜ][a-zäöüß]{4,}$")
+# Places and stock exchanges written like names; only a phrase that is wholly one is dropped, so
+# "Qatar Investment Authority" stays a party.
+_PLACES = frozenset(
+    """Europe Europa Europas Germany Deutschland Allemagne Alemania France Frankreich Francia Spain Spanien
+    Espagne España Italy Italien Italie Italia Britain Großbritannien Grande-Bretagne China Chine Japan Japon
+    Japón India Inde Indien Israel Israël Brazil Brasil Brésil Brasilien Canada Kanada Korea Corée Corea Taiwan
+    Singapore Singapur Switzerland Schweiz Suisse Suiza Sweden Schweden Suède Suecia Netherlands Niederlande
+    Amsterdam Paris London Londres Berlin Munich München Múnich Cologne Köln Frankfurt Hamburg Bristol Cambridge
+    Oxford Madrid Barcelona Lisbon Lisboa Stockholm Zurich Zürich Tokyo Tokio Beijing Pékin Peking Shanghai
+    Seattle Memphis Austin Boston Toronto Montreal Bangalore Bengaluru Marseille Lyon Redmond Cupertino
+    Walldorf Freiburg Heidelberg Stuttgart Düsseldorf Leipzig Dresden Darmstadt Karlsruhe Potsdam Manaus Aragón Aragon Bavaria Bayern Bavière California Kalifornien Californie""".split()
+) | {"Silicon Valley", "Abu Dhabi", "San Francisco", "New York", "Estados Unidos", "États-Unis", "Vereinigte Staaten",
+     "United States", "Hong Kong", "Tel Aviv", "Wall Street"}
+
+
+def _is_place_adjective(word: str) -> bool:
+    return word.endswith("er") and (word[:-2] in _PLACES or word == "Münchner")
+
+
+def _after_place_adjective(before: str) -> bool:
+    """"den Berliner Anbieter": a capitalised word after a city adjective is a noun."""
+    m = re.search(r"(\w+)\s+$", before)
+    return m is not None and _is_place_adjective(m.group(1))
+
+
+_EXCHANGE = re.compile(r"(?:Stock\s+Exchange|^(?:Nasdaq|NYSE|Euronext|Xetra|LSE))$")
 _ROUND_WORDS = frozenset({"Series", "Série", "Serie", "Seed"})
+# An article or a lower-case (adjective) ending before a capitalised word makes it a noun; a
+# capitalised noun before it makes it an apposition ("der Anbieter Altair Engineering") - a name.
 _GERMAN_ARTICLE_BEFORE = re.compile(
-    r"(?:\b(?:der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|im|am|zum|zur|vom|beim|ins|kein\w*|sein\w*|ihr\w*)"
-    r"|\b[a-zäöüß-]+(?:en|er|es|em|e))\s+$",
-    _I,
+    r"(?:\b(?i:der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|im|am|zum|zur|vom|beim|ins|kein\w*|sein\w*|ihr\w*)"
+    r"|(?<![\w-])[a-zäöüß][a-zäöüß-]*(?:en|er|es|em|e))\s+$"
 )
 _GERMAN_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|sparte|geschäft|runde|konzern|unternehmen|ismus)$", _I)
 _COREF_RE = _CaseFree(
@@ -314,6 +347,21 @@ _COREF_RE = _CaseFree(
     r"|soci[ée]t[ée]|entreprise|groupe|jeune\s+pousse|Unternehmen|Konzern|Firma|Start-up"
     r"|empresa|compañía|grupo)\b")
 
+
+# ", which ...,", ", fondée par d'anciens chercheurs de Google DeepMind,", ", bekannt für ...,":
+# a comma-enclosed description of the name before it; names inside it are not the subject.
+_APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the|which|who|whose|already|un|une|la|le|l['’]|qui|dont|de\s+son\s+côté|der|die|das|ein|eine|el|una|que|its|sa|son"
+    r"|(?:co-?)?founded|based|known|backed|owned|created|headquartered|formerly|best\s+known"
+    r"|(?:co-?)?fond[ée]e?s?|bas[ée]e?s?|connue?s?|soutenue?s?|cr[ée]{2}e?s?|d[ée]tenue?s?|sp[ée]cialis[ée]e?s?|issue?s?"
+    r"|gegründet|bekannt|ansässig|spezialisiert|früher"
+    r"|(?:co)?fundad[ao]s?|conocid[ao]s?|cread[ao]s?|respaldad[ao]s?|especializad[ao]s?|con\s+sede)\b[^,]*,",
+    _I,
+)
+# "La empresa dirigida por Sam Altman", "the lab founded by X": X qualifies the subject, is not it.
+_PERSON_OF_BEFORE = _CaseFree(
+    r"(?:founded|co-founded|run|headed|owned|created|chaired|dirig[ée]e?|fond[ée]e?|cofond[ée]e?|cr[ée]{2}e?"
+    r"|dirigid[ao]|fundad[ao]|cofundad[ao]|presidid[ao]|gegründet|geführt|geleitet)\s+(?:by|par|por|von)\s+$")
 
 @dataclass(frozen=True)
 class _Party:
@@ -352,7 +400,10 @@ class _Draft:
 # --------------------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"«„“¿¡(]?[A-ZÀ-Þ0-9])|\n+")
-_ABBREVIATION_END = re.compile(r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B)\.|\b[A-Z]\.)$")
+# "2 Mrd. Euro", "180 Mio. US-Dollar": German money scales abbreviate with a full stop.
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B|Mrd|Mio|Md|Mds|Tsd|Bio|ca|Mill)\.|\b[A-Z]\.)$"
+)
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -399,8 +450,12 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
             )
             if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
                 before = text[max(0, s - 30):s]
-                if _GERMAN_ARTICLE_BEFORE.search(before) or _GERMAN_NOUN_SUFFIX.search(tok_clean):
+                if _GERMAN_ARTICLE_BEFORE.search(before) or _GERMAN_NOUN_SUFFIX.search(tok_clean) or _after_place_adjective(before):
                     stop = True
+            if lang == "de" and not stop and _is_place_adjective(tok_clean):
+                stop = True  # "Berliner", "Pariser": where a company is from
+            if lang == "de" and not stop and _GERMAN_COMPOUND_NOUN.search(tok_clean):
+                stop = True
             if tok_clean in _ROUND_WORDS:
                 kept = []
                 break  # "Series J" names a round, not a company
@@ -417,6 +472,8 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
             continue
         if _SOURCE_AFTER.match(text, e):
             continue
+        if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
+            continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
         found.append(_Party(text[s:e], s, e, known=False))
     return found
 
@@ -552,18 +609,21 @@ class _Extractor:
     def _appositive_spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
         seg = self.text[lo:hi]
         spans = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\([^)]*\)", seg)]
-        for m in re.finditer(
-            r",\s+(?:a|an|the|which|who|whose|already|un|une|la|le|l['’]|qui|dont|de\s+son\s+côté|der|die|das|ein|eine|el|una|que|its|sa|son)\b[^,]*,",
-            seg,
-            _I,
-        ):
+        for m in _APPOSITIVE.finditer(seg):
             spans.append((lo + m.start(), lo + m.end()))
         return spans
 
     def _subject(self, s: _Sentence, lo: int, cue_start: int) -> _Party | None:
         """The nearest name before the cue, skipping appositives and genitives ("X d'Y lève")."""
         skip = self._appositive_spans(lo, cue_start)
-        candidates = [p for p in s.parties if lo <= p.start and p.end <= cue_start and not any(a <= p.start < b for a, b in skip)]
+        candidates = [
+            p
+            for p in s.parties
+            if lo <= p.start
+            and p.end <= cue_start
+            and not any(a <= p.start < b for a, b in skip)
+            and not _PERSON_OF_BEFORE.search(self.text, max(lo, p.start - 25), p.start)
+        ]
         candidates += self._corefs(s, lo, cue_start, skip)
         candidates.sort(key=lambda p: p.start)
         if not candidates:
@@ -970,9 +1030,10 @@ class _Extractor:
         for m in _LEAD_CUE.finditer(self.text, cue.start(), s.end):
             for p in self._party_list_after(s, m.end()):
                 d.add_investor(p.name, lead=True)
-        for m in _FROM_CUE.finditer(self.text, cue.start(), s.end):
-            for p in self._party_list_after(s, m.end()):
-                d.add_investor(p.name)
+        for cue_re in (_FROM_CUE, _INVESTORS_INCLUDE):
+            for m in cue_re.finditer(self.text, cue.start(), s.end):
+                for p in self._party_list_after(s, m.end()):
+                    d.add_investor(p.name)
         if strong and d.amount is None and not s.amounts:
             if not re.search(_ROUND_NOUN, self.text[s.start:s.end], _I):
                 self.drafts.remove(d)
@@ -1035,7 +1096,7 @@ class _Extractor:
                 paired = self._amount_paired_with(nxt, d.target)
                 if paired is not None:
                     d.amount = paired
-                elif re.search(r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|worth|estim|co[ûu]t|kost|deal|terms|Summe", body, _I):
+                elif re.search(r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|wert\b|worth|estim|co[ûu]t|kost|deal|terms|Summe", body, _I):
                     usable = [a for a in nxt.amounts if self._is_deal_money(a, nxt)]
                     if usable:
                         d.amount = usable[0]
