@@ -10,9 +10,10 @@ import pytest
 from discord.ext import commands
 
 from bot.adapters.discord.embeds import alert_embed
-from bot.adapters.discord.sender import DiscordSender, TokenBucket
+from bot.adapters.discord.sender import DiscordSender, TokenBucket, message_nonce
 from bot.adapters.sqlite import Store
 from bot.core.alerts import Alert
+from bot.core.render import AlertView
 from bot.services.delivery import DeliveryWorker, build_view, delivery_key
 from bot.services.records import FeedSpec, NewEntry
 from tests.discord_standin import DiscordStandIn, discord_standin, running_bot  # noqa: F401 (fixture)
@@ -299,3 +300,28 @@ async def _message_ref(store: Store, row: int) -> str | None:
     async with store.conn.execute("SELECT message_ref FROM outbox WHERE id = ?", (row,)) as cur:
         return (await cur.fetchone())[0]
 
+
+
+async def test_a_digest_spans_messages_and_a_retried_digest_posts_nothing_new(client, discord_standin):  # noqa: F811
+    story = AlertView("@everyone Meta news", "https://wire.example.com/1", "Wire", START, ("Meta",), "", ())
+    groups = [(f"Entity {i}", [story]) for i in range(23)]
+    sender = DiscordSender(client)
+
+    first = await sender.send_digest(str(OPEN_A), groups, "en", "digest-42")
+    again = await sender.send_digest(str(OPEN_A), groups, "en", "digest-42")
+
+    assert first == again and len(first) == 3
+    messages = posted(discord_standin, OPEN_A)
+    assert [len(m["embeds"]) for m in messages] == [10, 10, 3]
+    assert [m["nonce"] for m in messages] == ["digest-42.0", "digest-42.1", "digest-42.2"]
+    assert all(m["allowed_mentions"] == {"parse": []} for m in messages)
+    assert not any(LIVE_MENTION.search(e["description"]) for m in messages for e in m["embeds"])
+
+
+@pytest.mark.parametrize("key, index, expected", [
+    ("newsbot-7", 0, "newsbot-7.0"),
+    ("k" * 25, 3, "k" * 23 + ".3"),
+    ("k" * 25, 12, "k" * 22 + ".12"),
+])
+def test_message_nonces_stay_within_discords_25_characters(key, index, expected):
+    assert message_nonce(key, index) == expected

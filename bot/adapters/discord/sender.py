@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import aiohttp
 import discord
 
-from bot.adapters.discord.embeds import alert_embed
+from bot.adapters.discord.embeds import alert_embed, digest_messages
 from bot.core.render import AlertView
 from bot.services.ports import DeliveryFailed
 
@@ -102,19 +102,40 @@ class DiscordSender:
         self.budget = budget or TokenBucket()
 
     async def send(self, external_id: str, alert: AlertView, key: str) -> str:
+        (ref,) = await self._post(external_id, [[alert_embed(alert)]], key)
+        return ref
+
+    async def send_digest(
+        self, external_id: str, groups: Iterable[tuple[str, Sequence[AlertView]]], lang: str, key: str
+    ) -> list[str]:
+        """A digest over as many messages as Discord's limits need; each message has its own
+        nonce derived from `key`, so a retried digest shows nothing twice. Returns message ids."""
+        return await self._post(external_id, digest_messages(groups, lang), key)
+
+    async def _post(self, external_id: str, messages: list[list[discord.Embed]], key: str) -> list[str]:
         try:
             channel_id = int(external_id)
         except ValueError:
             raise DeliveryFailed(f"not a Discord channel id: {external_id!r}", permanent=True) from None
         channel = self.client.get_partial_messageable(channel_id)
-        await self.budget.acquire()
-        try:
-            message = await channel.send(
-                embed=alert_embed(alert), allowed_mentions=discord.AllowedMentions.none(), nonce=key,
-            )
-        except Exception as error:
-            failure = delivery_failure(error)
-            if failure is None:
-                raise
-            raise failure from error
-        return str(message.id)
+        refs = []
+        for index, embeds in enumerate(messages):
+            nonce = key if len(messages) == 1 else message_nonce(key, index)
+            await self.budget.acquire()
+            try:
+                message = await channel.send(
+                    embeds=embeds, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce,
+                )
+            except Exception as error:
+                failure = delivery_failure(error)
+                if failure is None:
+                    raise
+                raise failure from error
+            refs.append(str(message.id))
+        return refs
+
+
+def message_nonce(key: str, index: int) -> str:
+    """The nonce of the index-th message of one delivery; Discord caps nonces at 25 characters."""
+    suffix = f".{index}"
+    return key[: 25 - len(suffix)] + suffix
