@@ -92,6 +92,8 @@ class _CaseFree:
 
 _INVEST_VERB = (
     r"invest(?:s|ed|ing)?|pour(?:s|ed|ing)|put(?:s|ting)?|inject(?:s|ed|ing)?"
+    # "un nouvel investissement de 4 milliards de dollars dans Anthropic": the noun frames like the verb
+    r"|investment(?!\s+(?:round|firm|fund|bank|arm|vehicle))|investissement|Investition|inversión"
     r"|commit(?:s|ted|ting)?|plough(?:s|ed)?|pump(?:s|ed)?"
     # fr
     r"|investi(?:t|ssent|r|ra|ront|rait|raient|ssait)?|inject(?:e|ent|é|er|era|eront|erait)"
@@ -123,6 +125,13 @@ _ACQUIRE_VERB = (
     r"|pag(?:a|ar|ará|ó|ado)|desembols(?:a|ó|ar|ado)"
 )
 _SELL_VERB = r"sell(?:s|ing)?|sold|c[eè]d(?:e|er|é|era)|vend(?:s|re|u|ra)|verkauf(?:t|en|te)|vend(?:e|en|ió|erá)"
+# "G42 gets $1.5 billion from Microsoft", "n8n erhält 180 Mio. Dollar": the subject is funded.
+_RECEIVE_VERB = (
+    r"receiv(?:e|es|ed|ing)|gets?|got|secur(?:e|es|ed|ing)"
+    r"|re[çc]oi(?:t|vent)|re[çc]u|obtien(?:t|nent)|obtenu"
+    r"|erh[äa]lt|erhielt|erhalten|bekommt|bekam"
+    r"|recib(?:e|en|ió|irá)|obtien(?:e|en)|obtuvo"
+)
 _ACQ_NOUN = (
     r"(?:acquisition|takeover|purchase|buyout)\s+of"
     r"|(?:rachat|acquisition|achat|reprise)\s+d(?:e|u|es|['’])"
@@ -147,7 +156,7 @@ _IPO_NOUN = (
 
 _CUE_RE = _CaseFree(
     rf"\b(?:(?P<invest>{_INVEST_VERB})|(?P<acq_noun>{_ACQ_NOUN})|(?P<acquire>{_ACQUIRE_VERB})"
-    rf"|(?P<sell>{_SELL_VERB})|(?P<raise>{_RAISE_VERB})|(?P<round>{_ROUND_NOUN})|(?P<ipo>{_IPO_NOUN}))\b")
+    rf"|(?P<sell>{_SELL_VERB})|(?P<receive>{_RECEIVE_VERB})|(?P<raise>{_RAISE_VERB})|(?P<round>{_ROUND_NOUN})|(?P<ipo>{_IPO_NOUN}))\b")
 
 # Words that say what an amount is when it is not the price of a deal.
 _NON_DEAL_MONEY = _CaseFree(
@@ -251,6 +260,9 @@ _LIST_JOINER = re.compile(
     r"(?:de\s+|d['’]|of\s+)?(?:(?:the|its|le|la|l['’]|les|son|sa|der|die|das|dem|den|el|los|la|su)\s+(?:[\w-]+\s+){1,2})?",
     _I,
 )
+_INVEST_NOUN = _CaseFree(r"investment|investissement|investition|inversión")
+_NOUN_TO_AMOUNT = re.compile(r"\s+(?:of|de|d['’]|von|in\s+H[öo]he\s+von|por)\s+(?:[\w-]+\s+){0,3}?", re.I)
+_GIVER_CUE = _CaseFree(r"\b(?:from|de\s+la\s+part\s+de|von|de\s+parte\s+de)\s+")
 _GAP_SEPARATOR = _CaseFree(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|w[äa]hrend|mientras\s+que)\s+)?(?:qu['’])?")
 _GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
 _GAP_TARGET_PREP = _CaseFree(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+")
@@ -286,7 +298,7 @@ _NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
-    Chief Big Tech Group Start-up Startup Start-ups Neu
+    Chief Big Tech Group Start-up Startup Start-ups Neu Ende Anfang Mitte
     Le La Les L Un Une Des Du De Cette Ce Cet Ces Son Sa Ses Leur Leurs Selon Avec Pour Dans En Après Outre
     Alors Il Elle Ils Elles On Lors Depuis Mais Et Ou Quand Par Sur Aucun Aucune Chez Face Au Aux Dès
     Der Die Das Den Dem Des Ein Eine Einen Einem Einer Laut Nach Mit Im Am Für Bei Von Vom Zum Zur Auch
@@ -757,6 +769,8 @@ class _Extractor:
                     self._acq_noun(s, cue, lo, hi)
                 elif kind == "sell":
                     self._sell(s, cue, lo, hi)
+                elif kind == "receive":
+                    self._receive(s, cue, lo, hi)
                 elif kind in ("raise", "round"):
                     self._round(s, cue, lo, hi, strong=(kind == "raise"))
                 elif kind == "ipo":
@@ -782,8 +796,11 @@ class _Extractor:
     def _invest(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
         if _PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
             return
+        if _INVEST_NOUN.fullmatch(cue.group()) and not self._noun_frame_ok(s, cue, hi):
+            return
         investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
-        target = self._object(s, cue.end(), hi, prep=True)
+        verb_last = self.lang == "de" and re.match(r"\s*(?:[,.;:]|$)", self.text[cue.end():s.end]) is not None
+        target = None if verb_last else self._object(s, cue.end(), hi, prep=True)
         if target is None and investor is not None and _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
             # verb last, as German puts it: "Meta soll 10 Mrd. in Scale AI investieren"
             target = investor
@@ -816,6 +833,32 @@ class _Extractor:
         self._already_deals(s, d, cue.end(), hi)
         if target is not None:
             self._gapped(s, d, target.end)
+
+    def _noun_frame_ok(self, s: _Sentence, cue: re.Match, hi: int) -> bool:
+        """"un investissement de 4 milliards de dollars dans Anthropic": the noun frames a deal only
+        with its amount right after it ("la société d'investissement de Daniel Ek" is no deal)."""
+        nxt = next((a for a in s.amounts if a.start >= cue.end()), None)
+        return nxt is not None and _NOUN_TO_AMOUNT.fullmatch(self.text, cue.end(), nxt.start) is not None
+
+    def _receive(self, s: _Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        """"G42 will receive a $1.5 billion investment from Microsoft": subject funded, giver after
+        from/von/de; without a giver it is a round the subject raises."""
+        target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if target is None or amount is None or amount.start < cue.end():
+            return
+        if _NON_DEAL_MONEY.search(self.text[cue.end():amount.start]) or _COMMERCIAL_AFTER.match(self.text, amount.end):
+            return
+        giver = _GIVER_CUE.search(self.text, amount.end, min(s.end, amount.end + 40))
+        investors = self._party_list_after(s, giver.end()) if giver else []
+        investors = [p for p in investors if p.name != target.name]
+        if not investors and (giver or not re.search(_ROUND_NOUN, self.text[s.start:s.end], _I)):
+            return  # money from the state ("de la France") or of unknown origin: a grant, not a deal
+        kind = "investment" if len(investors) == 1 and not re.search(_ROUND_NOUN, self.text[s.start:s.end], _I) else "funding_round"
+        d = self._emit(_Draft(kind, target.name, amount=amount, status=self._status(s, lo, hi), sentence=s.index,
+                              valuation=self._valuation(s, cue.start(), s.end)))
+        for p in investors:
+            d.add_investor(p.name)
 
     def _gapped(self, s: _Sentence, d: _Draft, pos: int) -> None:
         """Enumerations that leave the verb out: "Microsoft a investi 13 milliards dans OpenAI,
@@ -1122,7 +1165,8 @@ class _Extractor:
 # that do not start so are never handed to the big regex: most words of an article are skipped
 # by one C-level `startswith`, which keeps texts without a deal cheap (issue 3's throughput).
 _CUE_STEMS = (
-    "invest", "pour", "put", "inject", "commit", "plough", "pump", "met", "remet", "entr", "plac",
+    "invest", "inversi", "receiv", "get", "got", "secur", "reçoi", "recoi", "reçu", "recu", "obtien", "obten",
+    "erhä", "erha", "erhi", "bekomm", "bekam", "recib", "obtuv", "pour", "put", "inject", "commit", "plough", "pump", "met", "remet", "entr", "plac",
     "steck", "beteilig", "steig", "invert", "inviert", "invirti", "inyect", "acq", "buy", "bought",
     "purchas", "tak", "took", "snap", "swallow", "prend", "pris", "nimmt", "nehm", "genomm", "tom",
     "pay", "paid", "pai", "rach", "ach", "s'offr", "s’offr", "offert", "mis", "absorb", "übern",
