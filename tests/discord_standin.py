@@ -69,6 +69,10 @@ after a deferral the @original edit / first followup); `handle.ephemeral` (flags
 `handle.content`, `handle.embeds`, `handle.choices` (autocomplete), `handle.callback_type`,
 `handle.followups`, `handle.original_edits`.
 
+Standalone (for a bot run as a subprocess): `python -m tests.discord_standin --guild 1 --channel 2`
+prints `DISCORD_API_BASE=...` and `DISCORD_TOKEN=...` and serves until interrupted (records stay
+in that process).
+
 Replies carry `Content-Type: application/json` exactly: discord.py only decodes JSON when the header
 is exactly that (no charset). Gateway frames are plain text JSON (zlib off, which discord.py accepts
 even though it asks for zlib-stream).
@@ -443,14 +447,15 @@ class DiscordStandIn:
                 body = {"_raw": raw[:200].decode(errors="replace")}
         arrived = time.monotonic()
 
-        response, record_only = await self._answer(request, method, path, body)
-        seen = SeenRequest(method, path, dict(request.query), body, response.status, arrived)
+        response, swallowed = await self._answer(request, method, path, body)
+        # A swallowed request was processed (its message exists) but is logged with status 0.
+        status = 0 if swallowed else response.status
+        seen = SeenRequest(method, path, dict(request.query), body, status, arrived)
         self.requests.append(seen)
-        if record_only:  # a swallowed request: processed, recorded, never answered
-            self.requests[-1] = SeenRequest(method, path, dict(request.query), body, 0, arrived)
-            await asyncio.Event().wait()  # until the client gives up (handler cancelled)
-        if response.status == 404 and getattr(response, "_standin_unknown", False):
+        if getattr(response, "_standin_unknown", False):
             self.unhandled.append(seen)
+        if swallowed:
+            await asyncio.Event().wait()  # no answer; ends when the client hangs up (handler cancelled)
         return response
 
     async def _answer(self, request: web.Request, method: str, path: str, body: Any) -> tuple[web.Response, bool]:
@@ -842,3 +847,30 @@ async def running_bot(bot, standin: DiscordStandIn, *, token: str | None = None,
 async def discord_standin() -> AsyncIterator[DiscordStandIn]:
     async with DiscordStandIn() as standin:
         yield standin
+
+
+async def _serve(port_file: str | None, guild: int, channels: list[int]) -> None:
+    standin = DiscordStandIn()
+    standin.add_guild(guild, channels=channels)
+    await standin.start()
+    print(f"DISCORD_API_BASE={standin.api_base}", flush=True)
+    print(f"DISCORD_TOKEN={standin.token}", flush=True)
+    if port_file:
+        with open(port_file, "w") as out:
+            out.write(standin.api_base)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await standin.stop()
+
+
+if __name__ == "__main__":  # a stand-in for a bot run as a subprocess: python -m tests.discord_standin
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the Discord stand-in on 127.0.0.1.")
+    parser.add_argument("--guild", type=int, default=1)
+    parser.add_argument("--channel", type=int, action="append", default=[])
+    parser.add_argument("--write-base", help="write the API base URL to this file once listening")
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.write_base, args.guild, args.channel or [2]))
