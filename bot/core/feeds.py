@@ -397,11 +397,15 @@ def _safe_link(link: object, base: str | None) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
     absolute = urljoin(base, link.strip()) if base else link.strip()
+    # A control character or space inside a link is a broken or spliced document; such a
+    # link would not survive a chat message intact, so it is dropped rather than repaired.
+    if any(ord(ch) < 32 or ch.isspace() or ord(ch) == 127 for ch in absolute):
+        return None
     try:
-        scheme = urlsplit(absolute).scheme.lower()
+        parts = urlsplit(absolute)
     except ValueError:
         return None
-    return absolute if scheme in ("http", "https") else None
+    return absolute if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 # ---------------------------------------------------------------------------------------------
