@@ -121,7 +121,10 @@ _ACQUIRE_VERB = (
     r"|übernimmt|übernehmen|übernommen|übernahm|kauf(?:t|en|te)|gekauft|erw(?:irbt|erben|arb|orben)"
     r"|schluck(?:t|en)|zahl(?:t|en|te)"
     # es
-    r"|adquiri(?:r|rá|ó|do|ría)|adquier(?:e|en)|compr(?:a|an|ar|ará|ó|ado|aría)|absorbe"
+    r"|adquiri(?:r|rá|ó|do|da|dos|das|ría)|adquier(?:e|en)|compr(?:a|an|ar|ará|ó|ado|ada|aría)|absorbe"
+    # a company changing hands: "Statsig pasa a manos de OpenAI", "Graphcore gehört jetzt zu SoftBank"
+    r"|pas(?:a|ó|ará|aría)\s+a\s+manos|passe(?:ra|rait)?\s+(?:sous\s+le\s+contrôle|dans\s+le\s+giron|aux\s+mains)"
+    r"|geh[öo]rt\s+(?:jetzt\s+|nun\s+|künftig\s+|bald\s+)?zu"
     r"|pag(?:a|ar|ará|ó|ado)|desembols(?:a|ó|ar|ado)"
 )
 _SELL_VERB = r"sell(?:s|ing)?|sold|c[eè]d(?:e|er|é|era)|vend(?:s|re|u|ra)|verkauf(?:t|en|te)|vend(?:e|en|ió|erá)"
@@ -139,9 +142,9 @@ _ACQ_NOUN = (
     r"|(?:compra|adquisición|absorción)\s+de(?:l)?"
 )
 _RAISE_VERB = (
-    r"rais(?:e|es|ed|ing)|l[eè]v(?:e|ent|er|é|era|eront|ait)"
+    r"rais(?:e|es|ed|ing)|l[eè]v(?:e|ent|er|é|ée|era|eront|ait)|r[ée]uni(?:t|ssent|r|ra)"
     r"|sammel(?:t|n)|sammelte|eingesammelt|einsammeln"
-    r"|capt(?:a|an|ó|ará|ar)|recaud(?:a|an|ó|ará|ar)|levant(?:a|ó|ará|ar)"
+    r"|capt(?:a|an|ó|ará|ar|ando)|recaud(?:a|an|ó|ará|ar|ando)|levant(?:a|ó|ará|ar|ando)"
 )
 _ROUND_NOUN = (
     r"(?:funding|financing|investment|seed|venture)\s+round|round(?:\s+of\s+funding)?|Series\s+[A-K]\b"
@@ -215,7 +218,13 @@ _ABANDONED = _CaseFree(
     r"|collaps|blocked|terminat|fell\s+through|originally\s+planned|had\s+planned|drop(?:ped|s)\s+(?:its|the)\s+(?:bid|plan|offer)"
     r"|rejet|refus|renonc|avort|retir[ée]|[ée]chou|initialement\s+pr[ée]vu|avait\s+pr[ée]vu"
     r"|abgelehnt|lehnt\w*\s+ab|gescheitert|abgesagt|zurückgezogen|aufgegeben|geplatzt|ursprünglich\s+geplant|hatte\s+\S*\s*geplant"
-    r"|rechaz|abandon|retir[óo]|fracas|cancel|desisti|inicialmente\s+planead")
+    r"|rechaz|abandon|retir[óo]|fracas|cancel|desisti|inicialmente\s+planead"
+    r"|f[ae]ll(?:en|s)?\s+apart|pas\s+abouti|no\s+prosper|sin\s+acuerdo|ohne\s+Einigung|ergebnislos")
+# A sentence of its own saying the talks went nowhere: "Les pourparlers n'auraient pas abouti."
+_TALKS_FAILED = _CaseFree(
+    r"(?:talks|discussions|negotiations|pourparlers|discussions|négociations|Gespräche|Verhandlungen|conversaciones|negociaciones)"
+    r"\W+(?:\w+\W+){0,3}?(?:failed|collapsed|ended|f[ae]ll(?:en)?\s+apart|went\s+nowhere|n['’]\w+\s+pas\s+abouti|ont\s+échoué"
+    r"|auraient\s+échoué|scheiterten|sind\s+gescheitert|gescheitert|fracasaron|no\s+prosperaron|no\s+llegaron)")
 _PLEDGE = _CaseFree(r"pledg|vow|promis|s['’]engage\s+à|verspr|zugesagt|se\s+compromet|prometi")
 _EXISTING_STAKE = _CaseFree(
     r"\b(?:holds?|held|owns?|retains?|keeps?|d[ée]tient|d[ée]tenait|conserve|poss[èe]de|h[äa]lt|hielt|besitzt|posee|mantiene|conserva)\b")
@@ -239,7 +248,7 @@ _FROM_CUE = _CaseFree(
 _INVESTORS_INCLUDE = _CaseFree(
     r"\b(?:(?:backers|investors|participants|other\s+investors)\s+(?:include[sd]?|are|were)"
     r"|(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including|such\s+as|alongside)"
-    r"|aux\s+côtés\s+d(?:e|['’])(?:\w+\s+comme)?|comme|junto\s+a|wie"
+    r"|aux\s+côtés\s+d(?:e|['’])(?:\w+\s+comme)?|comme|junto\s+a|wie|con"
     r"|parmi\s+les\s+(?:investisseurs|participants)\s+(?:figurent|on\s+trouve|se\s+trouvent)|(?:les\s+)?investisseurs\s+sont"
     r"|(?:beteiligt|dabei)\s+(?:waren|sind)(?:\s+(?:außerdem|auch|zudem|ebenfalls|unter\s+anderem))?"
     r"|zu\s+den\s+(?:Investoren|Geldgebern|Kapitalgebern)\s+(?:gehören|zählen)|Neu\s+dabei\s+(?:ist|sind)"
@@ -266,7 +275,11 @@ _GIVER_CUE = _CaseFree(r"\b(?:from|de\s+la\s+part\s+de|von|de\s+parte\s+de)\s+")
 _GAP_SEPARATOR = _CaseFree(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|w[äa]hrend|mientras\s+que)\s+)?(?:qu['’])?")
 _GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
 _GAP_TARGET_PREP = _CaseFree(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+")
-_ROUND_ANAPHORA = _CaseFree(r"\b(?:the|this|that|le|au|du|ce|cette|la|die|der|diese[rn]?|el|esta|este|dicha?)\s+$")
+# "the round", "its last funding round", "lors du prochain tour": a round told elsewhere or not yet held
+_ROUND_ANAPHORA = _CaseFree(
+    r"\b(?:the|this|that|its|their|le|au|du|ce|cette|la|son|sa|leur|die|der|diese[rn]?|seine[rn]?|ihre[rn]?|el|esta|este|dicha?|su)\s+"
+    r"(?:(?:next|last|previous|latest|prior|earlier|upcoming|prochaine?|derni(?:er|ère)|précédente?|nächste\w*|letzte\w*|vorherige\w*"
+    r"|próxim[ao]|últim[ao]|anterior)\s+)?(?:(?:funding|financing)\s+)?$")
 _AS_INVESTOR = _CaseFree(r"^\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?(?:strategic\s+|lead\s+)?investor")
 _BY_CUE = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:by|par|von|durch|por)\s+$", _I)
 _TARGET_PREP = _CaseFree(r"(?:in|into|to|dans|en|au\s+capital\s+d|du\s+capital\s+d|bei|an|of|de|d['’]|des|del|von)\W*$")
@@ -468,6 +481,8 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                 stop = True  # "Berliner", "Pariser": where a company is from
             if lang == "de" and not stop and _GERMAN_COMPOUND_NOUN.search(tok_clean):
                 stop = True
+            if stop and kept and _FUND_SUFFIX.match(text, e) and tok_clean in _STOP_TOKENS:
+                stop = False  # "HP Tech Ventures": the fund's own name goes on
             if tok_clean in _ROUND_WORDS:
                 kept = []
                 break  # "Series J" names a round, not a company
@@ -498,7 +513,7 @@ def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | Non
             continue
         fund = _FUND_SUFFIX.match(text, m.end)
         written = _as_written(m)
-        if written:
+        if written and not fund:
             known.append(_Party(written, m.start, m.end, known=False))
             taken.append((m.start, m.end))
         elif fund:
@@ -519,7 +534,7 @@ def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | Non
 
 
 _OWN_FUND = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:fund|venture\s+arm|investment\s+arm|ventures?\s+arm)\b", _I)
-_FUND_SUFFIX = re.compile(r" (?:Capital|Investments|Partners)\b")
+_FUND_SUFFIX = re.compile(r"(?: [A-Z][a-z]+)? (?:Capital|Investments|Partners|Ventures|Growth)\b")
 
 
 def _as_written(m: EntityMatch) -> str | None:
@@ -538,7 +553,7 @@ def _as_written(m: EntityMatch) -> str | None:
     return None
 
 
-_FUND_WORD = re.compile(r"\b(?:Capital|Investments|Partners|Management)$")
+_FUND_WORD = re.compile(r"\b(?:Capital|Investments|Partners|Management|Growth)$")
 _FUND_TAIL = re.compile(r"(?:(?:Venture|Ventures|Capital|Partners|Investments|Management|Group|Global|Growth|Fund|Holdings)\s?)+")
 
 
@@ -776,6 +791,8 @@ class _Extractor:
                 elif kind == "ipo":
                     self._ipo(s, cue, lo, hi)
             self._participants(s)
+            if not cues and _TALKS_FAILED.search(self.text, s.start, s.end):
+                self.drafts = [d for d in self.drafts if d.status != "rumored"]
         self._carry_over(sentences)
         return self.drafts
 
@@ -900,10 +917,11 @@ class _Extractor:
         investor = self._subject(s, clause_lo, cue.start())
         if investor is None:
             return
-        if _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or re.match(
+        changes_hands = word.startswith(("pas", "geh", "gehö"))
+        if changes_hands or _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or re.match(
             r"\s*(?:\w+\s+){0,1}(?:by|par|por)\s", after, _I
         ) and not is_pay:
-            self._passive(s, cue, investor, lo, hi)
+            self._passive(s, cue, investor, lo, hi, changes_hands)
             return
         targets: list[_Party] = []
         if is_pay:
@@ -954,9 +972,10 @@ class _Extractor:
                 )
             )
 
-    def _passive(self, s: _Sentence, cue: re.Match, target: _Party, lo: int, hi: int) -> None:
-        """"Quantix was acquired by Nvidia", "Run:ai wurde von Nvidia übernommen"."""
-        by = re.search(r"\b(?:by|par|por|von|durch)\s+", self.text[target.end:hi], _I)
+    def _passive(self, s: _Sentence, cue: re.Match, target: _Party, lo: int, hi: int, changes_hands: bool = False) -> None:
+        """"Quantix was acquired by Nvidia", "Run:ai wurde von Nvidia übernommen", "pasa a manos de X"."""
+        by_words = r"by|par|por|von|durch|de|zu|à" if changes_hands else r"by|par|por|von|durch"
+        by = re.search(rf"\b(?:{by_words})\s+", self.text[target.end:hi], _I)
         if by is None:
             return
         buyer = self._object(s, target.end + by.end(), hi, prep=False)
@@ -967,7 +986,7 @@ class _Extractor:
                 "acquisition",
                 target.name,
                 [buyer.name],
-                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi),
+                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi) or self._deal_valued_amount(s, cue.end(), s.end),
                 status=self._status(s, lo, hi),
                 sentence=s.index,
             )
@@ -990,10 +1009,12 @@ class _Extractor:
         if not targets:
             return
         after_targets = self.text[targets[-1].end:hi]
-        by = re.search(r"\b(?:by|par|durch|por)\s+", after_targets[:40], _I)
+        # "the purchase of X by Y"; in Spanish "por" also gives the price ("compra de X por 14.000
+        # millones"), so the buyer must follow it at once.
+        by = re.match(r"\s*,?\s*(?:\w+\s+)?(?:by|par|durch|por)\s+(?:(?:the|le|la|l['’]|el|los)\s+)?", after_targets, _I)
         acquirer = None
         if by:
-            acquirer = self._object(s, targets[-1].end + by.end(), hi, prep=False)
+            acquirer = self._object(s, targets[-1].end + by.end(), targets[-1].end + by.end() + 1, prep=False)
         if acquirer is None:
             acquirer = self._subject(s, self._clause_start(s, cue.start()), cue.start())
         if acquirer is None:
@@ -1170,8 +1191,8 @@ _CUE_STEMS = (
     "steck", "beteilig", "steig", "invert", "inviert", "invirti", "inyect", "acq", "buy", "bought",
     "purchas", "tak", "took", "snap", "swallow", "prend", "pris", "nimmt", "nehm", "genomm", "tom",
     "pay", "paid", "pai", "rach", "ach", "s'offr", "s’offr", "offert", "mis", "absorb", "übern",
-    "kauf", "gekauf", "erw", "schluck", "zahl", "adqui", "compr", "pag", "desembols", "sell", "sold",
-    "ced", "céd", "cèd", "vend", "verkauf", "rachat", "reprise", "erwerb", "compra", "rais", "lèv", "lev", "lév",
+    "kauf", "gekauf", "erw", "schluck", "zahl", "adqui", "compr", "pasa", "pasó", "passe", "gehö", "geho", "pag", "desembols", "sell", "sold",
+    "ced", "céd", "cèd", "vend", "verkauf", "rachat", "reprise", "erwerb", "compra", "rais", "lèv", "lev", "lév", "réun", "reun",
     "sammel", "eingesammel", "einsammel", "capt", "recaud", "levant", "funding", "financing", "round",
     "series", "seed", "venture", "tour", "série", "serie", "finanzierungsrunde", "runde", "ronda",
     "new", "nouveau", "ipo", "initial", "go", "went", "began", "introduction", "entrée", "börse", "an",
