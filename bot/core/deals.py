@@ -1118,7 +1118,10 @@ class _Extractor:
             d = self._emit(_Draft("ipo", target.name, sentence=s.index, status=self._status(s, s.start, s.end)))
         if d.amount is None:
             usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s)]
-            if usable and re.search(r"rais|lev|recaud|capt|sammel|proceeds|produit", self.text[s.start:s.end], _I):
+            sized = [a for a in usable if 0 <= cue.start() - a.end <= 2]  # "a $1.2 billion IPO"
+            if sized:
+                d.amount = sized[0]
+            elif usable and re.search(r"rais|lev|recaud|capt|sammel|proceeds|produit", self.text[s.start:s.end], _I):
                 d.amount = usable[0]
         if d.valuation is None:
             d.valuation = self._valuation(s, s.start, s.end)
@@ -1305,16 +1308,24 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
                 ipo.valuation = d.valuation
             continue
         final.append(d)
-    # Investment deals without an amount that merely point back at a deal already counted.
+    # Deals without an amount that merely point back at a deal already counted, the target
+    # perhaps shortened ("cada acción de Juniper" after "la adquisición de Juniper Networks").
     return [
         d
         for d in final
         if not (
             d.amount is None
             and d.stake is None
-            and any(o is not d and o.target == d.target and o.amount is not None and set(d.investors) <= set(o.investors) for o in final)
+            and any(
+                o is not d and _same_company(o.target, d.target) and o.amount is not None and set(d.investors) <= set(o.investors)
+                for o in final
+            )
         )
     ]
+
+
+def _same_company(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + " ") or b.startswith(a + " ")
 
 
 def _absorb(into: _Draft, d: _Draft) -> None:
