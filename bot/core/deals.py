@@ -276,6 +276,8 @@ _GAP_SEPARATOR = _CaseFree(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|
 _GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
 _GAP_TARGET_PREP = _CaseFree(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+")
 # "the round", "its last funding round", "lors du prochain tour": a round told elsewhere or not yet held
+_BREAKDOWN = re.compile(r",\s*(?:dont|including|of\s+which|davon|darunter|de\s+los\s+cuales|de\s+ellos)\b", re.I)
+_ROUND_OWNER = re.compile(r"\s+(?:of|von|de|d['’]|del)\s+(?:the\s+)?", re.I)
 _ROUND_ANAPHORA = _CaseFree(
     r"\b(?:the|this|that|its|their|le|au|du|ce|cette|la|son|sa|leur|die|der|diese[rn]?|seine[rn]?|ihre[rn]?|el|esta|este|dicha?|su)\s+"
     r"(?:(?:next|last|previous|latest|prior|earlier|upcoming|prochaine?|derni(?:er|ère)|précédente?|nächste\w*|letzte\w*|vorherige\w*"
@@ -502,7 +504,15 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
         if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
             continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
         found.append(_Party(text[s:e], s, e, known=False))
+    for m in _NUMBERED_FUND.finditer(text):
+        if not any(m.start() < te and ts < m.end() for ts, te in taken):
+            found.append(_Party(m.group(), m.start(), m.end(), known=False))
+    found.sort(key=lambda p: p.start)
     return found
+
+
+# Firms whose name starts with a number: "1789 Capital", "500 Global".
+_NUMBERED_FUND = re.compile(r"(?<![\w.,])\d{1,4} (?:Capital|Ventures|Partners|Global)\b")
 
 
 def _collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = ()) -> list[_Party]:
@@ -689,6 +699,8 @@ class _Extractor:
                 continue
             if prep and gap.strip() and not _TARGET_PREP.search(gap) and not _TARGET_PREP_DESCRIBED.search(gap):
                 continue
+            if prep and _BREAKDOWN.search(gap):
+                return None  # "4 Md€ dans l'IA, dont 2,5 Md€ ... via sa filiale X": a budget split, not a target
             return p
         return None
 
@@ -1061,6 +1073,20 @@ class _Extractor:
             r"\d|led|men|round\s+of", self.text[max(s.start, cue.start() - 40):min(s.end, cue.end() + 30)], _I
         ):
             # bare "round"/"tour" ("tour de France", "another round of talks") needs money or a lead nearby
+            return
+        owner = _ROUND_OWNER.match(self.text, cue.end(), hi)
+        funded = self._object(s, owner.end(), owner.end() + 1, prep=False) if owner else None
+        if funded is not None:
+            # "SoftBank hat die Finanzierungsrunde von OpenAI abgeschlossen": the round is OpenAI's,
+            # the subject takes part in it.
+            backer = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+            d = self._emit(_Draft("funding_round", funded.name, sentence=s.index, status=self._status(s, lo, hi)))
+            if backer is not None:
+                d.add_investor(backer.name)
+            amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+            if amount is not None and not _NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+                d.amount = amount
+            d.valuation = self._valuation(s, lo, s.end)
             return
         if _ROUND_ANAPHORA.search(self.text, max(s.start, cue.start() - 12), cue.start()):
             # "the round", "au tour", "la ronda": a round already told; follow-ups add its investors
