@@ -59,13 +59,23 @@ class _CaseFree:
             source = r"(?<!\w)" + source[2:]  # same meaning here, and lets re skip ahead faster
         self._re = re.compile(source)
 
+    _long: tuple[str, str] = ("", "")
+
     @classmethod
     def _low(cls, text: str) -> str:
+        # Two slots: the whole article (asked with pos/endpos again and again) and the latest short
+        # slice, so a slice in between does not make the next whole-text call lower it all again.
+        long = cls._long
+        if long[0] is text:
+            return long[1]
         last = cls._last
         if last[0] is text:
             return last[1]
         low = _lower_same_length(text)
-        cls._last = (text, low)
+        if len(text) > 200:
+            cls._long = (text, low)
+        else:
+            cls._last = (text, low)
         return low
 
     @property
@@ -355,8 +365,8 @@ def _is_place_adjective(word: str) -> bool:
 
 def _after_place_adjective(before: str) -> bool:
     """"den Berliner Anbieter": a capitalised word after a city adjective is a noun."""
-    m = re.search(r"(\w+)\s+$", before)
-    return m is not None and _is_place_adjective(m.group(1))
+    words = before.split()
+    return bool(words) and before[-1:].isspace() and _is_place_adjective(words[-1])
 
 
 _EXCHANGE = re.compile(r"(?:Stock\s+Exchange|^(?:Nasdaq|NYSE|Euronext|Xetra|LSE))$")
@@ -452,12 +462,19 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------------------------
 
 
+_PHRASE_TOKEN = re.compile(r"\S+(?:\s&\s\S+)?")
+_NUMBER_BEFORE = re.compile(r"(?:^|\s)[\d.,]+\s*$")
+
+
 def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> list[_Party]:
     """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
     found: list[_Party] = []
     has_source_cue = _SOURCE_CUE.search(text) is not None  # skips a per-name look-back in most texts
     for m in _NAME_PHRASE_RE.finditer(text):
-        tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in re.finditer(r"\S+(?:\s&\s\S+)?", m.group())]
+        phrase = m.group()
+        if phrase in _STOP_TOKENS:
+            continue  # most capitalised words are a sentence's first word ("The", "La", "Der")
+        tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in _PHRASE_TOKEN.finditer(phrase)]
         kept: list[tuple[str, int, int]] = []
         for tok, s, e in tokens:
             tok_clean = tok.rstrip(".’'")
@@ -472,7 +489,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                 or "-based" in tok_clean
                 or text.startswith("-based", e)
                 or any(s < te and ts < e for ts, te in taken)
-                or re.search(r"(?:^|\s)[\d.,]+\s*$", text[max(0, s - 14):s]) is not None
+                or _NUMBER_BEFORE.search(text[max(0, s - 14):s]) is not None
                 or (has_source_cue and _SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
             )
             if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
@@ -481,7 +498,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                     stop = True
             if lang == "de" and not stop and _is_place_adjective(tok_clean):
                 stop = True  # "Berliner", "Pariser": where a company is from
-            if lang == "de" and not stop and _GERMAN_COMPOUND_NOUN.search(tok_clean):
+            if lang == "de" and not stop and "-" in tok_clean and _GERMAN_COMPOUND_NOUN.search(tok_clean):
                 stop = True
             if stop and kept and _FUND_SUFFIX.match(text, e) and tok_clean in _STOP_TOKENS:
                 stop = False  # "HP Tech Ventures": the fund's own name goes on
