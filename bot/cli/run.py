@@ -49,10 +49,6 @@ async def run(settings: Settings) -> int:
             log.info("database migrated from schema %d", rt.store.migrated_from)
         added = await rt.store.sync_feeds(specs, rt.clock())
         log.info("%d feeds in %s (%d new)", len(specs), settings.feeds_file, added)
-        if settings.slack_enabled:
-            # The Slack front end is wired here once it exists; until then the bot says so
-            # plainly rather than pretending to be connected.
-            log.warning("SLACK_BOT_TOKEN is set, but this build has no Slack front end yet")
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -65,6 +61,8 @@ async def run(settings: Settings) -> int:
         try:
             if settings.discord_enabled:
                 fronts.append(await start_discord(rt, settings, stop))
+            if settings.slack_enabled and not stop.is_set():
+                fronts.append(await start_slack_front(rt, settings))
         except StartFailed:
             return 1
         if stop.is_set():
@@ -130,3 +128,16 @@ async def start_discord(rt, settings: Settings, stop: asyncio.Event) -> FrontEnd
         await close()
         raise StartFailed("discord")
     return FrontEnd("discord", DeliveryWorker(rt.store, DiscordSender(bot), rt.clock), [connection], close)
+
+
+async def start_slack_front(rt, settings: Settings) -> FrontEnd:
+    """Check the token, then take commands over HTTP (or Socket Mode). Raises StartFailed,
+    with one logged line, when Slack refuses the token or the port is taken."""
+    from bot.adapters.slack.app import SlackStartFailed, start_slack
+
+    try:
+        front = await start_slack(rt, settings, deliver=False)
+    except SlackStartFailed as error:
+        log.error("%s", error)
+        raise StartFailed("slack") from None
+    return FrontEnd("slack", front.worker, [], front.stop)

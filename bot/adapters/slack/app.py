@@ -99,8 +99,12 @@ async def check_token(client: AsyncWebClient) -> str:
     return f"{response.get('team') or response.get('team_id')} as {response.get('user')}"
 
 
-async def start_slack(runtime, settings, *, host: str = "0.0.0.0") -> SlackFrontEnd:
-    """Start the Slack front end; raises `SlackStartFailed` with a one-line reason."""
+async def start_slack(
+    runtime, settings, *, host: str = "0.0.0.0", deliver: bool = True
+) -> SlackFrontEnd:
+    """Start the Slack front end; raises `SlackStartFailed` with a one-line reason.
+    With `deliver=False` the caller runs `front.worker` itself (`newsbot run` runs every
+    platform's worker the same way); only one loop may ever drain a platform's outbox."""
     if not settings.slack_bot_token:
         raise SlackStartFailed("slack: SLACK_BOT_TOKEN is not set")
     if not settings.slack_app_token and not settings.slack_signing_secret:
@@ -133,8 +137,9 @@ async def start_slack(runtime, settings, *, host: str = "0.0.0.0") -> SlackFront
                                        f"{error.strerror or error}") from None
             front.port = runner.addresses[0][1] if runner.addresses else settings.slack_port
             log.info("slack: %s, taking commands on http://%s:%d%s", team, host, front.port, EVENTS_PATH)
-        front._tasks.append(asyncio.create_task(worker.run_forever(), name="slack-delivery"))
-        _chain_wake(runtime.poller, front.wake)
+        if deliver:
+            front._tasks.append(asyncio.create_task(worker.run_forever(), name="slack-delivery"))
+            _chain_wake(runtime.poller, front.wake)
         return front
     except BaseException:
         if front is not None:
