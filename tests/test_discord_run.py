@@ -148,3 +148,45 @@ async def test_a_wrong_token_is_one_line_and_a_failed_exit(tmp_path, discord_sta
     refused = [line for line in err.splitlines() if "ERROR" in line]
     assert len(refused) == 1 and "DISCORD_TOKEN" in refused[0]
     assert "not-the-token" not in err
+
+
+async def test_killed_between_post_and_bookkeeping_the_alert_still_shows_once(
+    tmp_path, discord_standin, feed_server  # noqa: F811
+):
+    """SIGKILL while Discord holds the alert's POST (the message exists, the bot never heard
+    back, the outbox row is still pending); after a restart the retried POST carries the same
+    nonce, so the channel still shows one message."""
+    standin = discord_standin
+    standin.add_guild(GUILD, channels=[CHANNEL], name="Newsroom")
+    feed_server.route("/fil.xml", Reply(body=rss(OLD_STORY)))
+    feeds_file = tmp_path / "feeds.toml"
+    feeds_file.write_text(f'[[feed]]\nurl = "{feed_server.url("/fil.xml")}"\n')
+    env = {"DISCORD_TOKEN": standin.token, "DISCORD_API_BASE": standin.api_base,
+           "DISCORD_GUILD_ID": str(GUILD)}
+    posts = f"POST /api/v10/channels/{CHANNEL}/messages"
+    proc = await start_bot(tmp_path, feeds_file, **env)
+    try:
+        await until(lambda: GUILD in standin.synced, "the commands to be synced")
+        await until(lambda: feed_server.requests_to("/fil.xml"), "the first poll (the backlog)")
+        watch = await standin.slash(GUILD, CHANNEL, USER, "watch", {"entity": "Meta"}, permissions=MODERATOR)
+        await watch.message()
+        standin.swallow(posts.replace("/api/v10", "*"), count=1)
+        feed_server.route("/fil.xml", Reply(body=rss(META_STORY, OLD_STORY)))
+        await until(lambda: standin.messages_in(CHANNEL), "the alert's POST to reach Discord")
+        proc.kill()
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+    tries = len(standin.requests_to("POST", f"*/channels/{CHANNEL}/messages"))
+    again = await start_bot(tmp_path, feeds_file, **env)
+    try:
+        await until(lambda: len(standin.requests_to("POST", f"*/channels/{CHANNEL}/messages")) > tries,
+                    "the retried POST after the restart", timeout=20)
+        await asyncio.sleep(0.3)
+        assert len(standin.messages_in(CHANNEL)) == 1
+    finally:
+        code, err = await stop(again)
+    assert code == 0, err
