@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test run bench lint clean
+.PHONY: demo test run bench stress lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(PY) -m tests.bench
+
+# The fault-and-attack suite in full (make test runs a shortened form of each part).
+stress: $(DEVSTAMP)
+	$(PY) -m tests.stress
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
