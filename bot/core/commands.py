@@ -77,6 +77,13 @@ def parse_digest(mode: str | None, time: str | None = None) -> tuple[str, str | 
     return mode, f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+def parse_language(text: str | None) -> str:
+    lang = (text or "").strip().lower()
+    if lang not in LANGUAGES:
+        raise BadArgument("language must be en or fr.")
+    return lang
+
+
 def parse_command(line: str) -> Command:
     """Parse one line like `/watch Scale AI` or `/deals Meta 7`."""
     text = (line or "").strip()
@@ -109,7 +116,4 @@ def parse_command(line: str) -> Command:
         words = rest.split()
         mode, time = parse_digest(words[0] if words else None, words[1] if len(words) > 1 else None)
         return Command(name, {"mode": mode, "time": time})
-    lang = rest.lower()
-    if lang not in LANGUAGES:
-        raise BadArgument("language must be en or fr.")
-    return Command(name, {"lang": lang})
+    return Command(name, {"lang": parse_language(rest)})

@@ -22,8 +22,8 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.core.commands import LANGUAGES, Command, clean_entity, parse_days, parse_digest, parse_url_arg
-from bot.core.errors import BadArgument, NewsbotError
+from bot.core.commands import Command, clean_entity, parse_days, parse_digest, parse_language, parse_url_arg
+from bot.core.errors import NewsbotError
 from bot.services.commands import needs_manager
 
 log = logging.getLogger(__name__)
@@ -264,9 +264,7 @@ def register(tree: app_commands.CommandTree, runtime) -> DiscordCommands:
     async def language(interaction: discord.Interaction, lang: Literal["en", "fr"]) -> None:
         def build() -> Command:
             # discord.py passes an option value outside the declared choices through unchecked.
-            if lang not in LANGUAGES:
-                raise BadArgument("language must be en or fr.")
-            return Command("language", {"lang": lang})
+            return Command("language", {"lang": parse_language(lang)})
         await handlers.answer(interaction, build)
 
     @tree.command(name="help", description="What newsbot does and its commands")
