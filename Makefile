@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test run bench stress lint clean
+.PHONY: demo test run bench stress stress-corpus lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,22 @@ bench: $(DEVSTAMP)
 	$(PY) -m tests.bench
 
 # The fault-and-attack suite in full (make test runs a shortened form of each part).
-stress: $(DEVSTAMP)
+stress: $(DEVSTAMP) stress-corpus
 	$(PY) -m tests.stress
+
+# feedparser's own test corpus (part 1 replays it), from the source distribution of the
+# installed version, unpacked into .stress/feedparser-tests/. Never needed by `make test`.
+STRESS_DIR := .stress
+CORPUS_DIR := $(STRESS_DIR)/feedparser-tests
+stress-corpus: $(CORPUS_DIR)/.unpacked
+
+$(CORPUS_DIR)/.unpacked: | $(DEVSTAMP)
+	mkdir -p $(STRESS_DIR)
+	version=$$($(PY) -c 'import importlib.metadata as m; print(m.version("feedparser"))') && \
+	$(PY) -m pip download --quiet --no-binary :all: --no-deps "feedparser==$$version" -d $(STRESS_DIR) && \
+	rm -rf $(CORPUS_DIR) && mkdir -p $(CORPUS_DIR) && \
+	tar xzf $(STRESS_DIR)/feedparser-$$version.tar.gz -C $(CORPUS_DIR) --strip-components=2 "feedparser-$$version/tests"
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
