@@ -1,0 +1,705 @@
+"""The frames: each cue says where the parties and figures of its deal sit in the sentence."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from bot.core.model import Amount, Percent
+from bot.core.deals.casefree import CaseFree
+from bot.core.deals.cues import ROUND_NOUN
+from bot.core.deals.drafts import Draft
+from bot.core.deals.money import (
+    ALREADY_AFTER, COMMERCIAL_AFTER, DEAL_VALUED, NON_DEAL_MONEY, PERCENT_OBJECT,
+    PER_SHARE, STAKE_OBJECT, VALUATION_AFTER, VALUATION_BEFORE,
+)
+from bot.core.deals.parties import APPOSITIVE, COREF_RE, PERSON_OF_BEFORE, Party, SOURCE_BEFORE
+from bot.core.deals.sentences import Sentence
+from bot.core.deals.status import ABANDONED, COMPLETED, NOT_YET, PLEDGE, RUMOR, TALKS_FAILED
+
+_I = re.IGNORECASE
+
+
+_LEAD_CUE = CaseFree(
+    r"\b(?:(?:co-)?led\s+by|(?:co-?)?(?:men[ée]e?s?|conduite?s?|dirig[ée]e?s?|emmen[ée]e?s?|pilot[ée]e?s?)\s+par"
+    # German puts the verb first and the lead last: "Angeführt wurde die Runde von X"
+    r"|(?:angeführt|geleitet|geführt)(?:\s+(?:wurde|wird|werden|wurden|sie|die|diese|Runde|Finanzierungsrunde|gemeinsam)){0,4}\s+von"
+    r"|unter\s+(?:der\s+)?(?:Führung|Leitung)\s+von"
+    r"|(?:co)?(?:liderad[ao]s?|encabezad[ao]s?|dirigid[ao]s?)\s+por)\s+")
+_LEAD_AFTER_NAME = CaseFree(
+    r"^\W{0,3}(?:\s*(?:is|are|has|have|was|were|will|would|is\s+expected\s+to|are\s+expected\s+to)\s+)?"
+    r"(?:co-)?(?:led|leads|lead|leading|m[èe]ne|menait|mènera|führt|führte|lider[óa]|encabez[óa])\b"
+    r"|^\s+(?:gemeinsam\s+)?(?:angeführt|geleitet)\b")
+_FROM_CUE = CaseFree(
+    r"\b(?:from|including|such\s+as|alongside|with\s+participation\s+from|joined\s+by|also\s+drew|drew|attracted"
+    r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels|comme"
+    r"|darunter|von\s+Investoren\s+wie|unter\s+anderem|neben|con\s+la\s+participación\s+de|junto\s+a|entre\s+ellos)\s+")
+# Who else is in a round, said in a sentence of its own: "Backers include A, B and C",
+# "Entre los inversores figuran A y B", "beteiligt waren außerdem A und B".
+_INVESTORS_INCLUDE = CaseFree(
+    r"\b(?:(?:backers|investors|participants|other\s+investors)\s+(?:include[sd]?|are|were)"
+    r"|(?:also\s+drew|drew|attracted|joined\s+by|with\s+participation\s+from|including|such\s+as|alongside)"
+    r"|aux\s+côtés\s+d(?:e|['’])(?:\w+\s+comme)?|comme|junto\s+a|wie|con"
+    r"|parmi\s+les\s+(?:investisseurs|participants)\s+(?:figurent|on\s+trouve|se\s+trouvent)|(?:les\s+)?investisseurs\s+sont"
+    r"|(?:beteiligt|dabei)\s+(?:waren|sind)(?:\s+(?:außerdem|auch|zudem|ebenfalls|unter\s+anderem))?"
+    r"|zu\s+den\s+(?:Investoren|Geldgebern|Kapitalgebern)\s+(?:gehören|zählen)|Neu\s+dabei\s+(?:ist|sind)"
+    r"|entre\s+los\s+(?:inversores|inversionistas|participantes)\s+(?:figuran|están|se\s+encuentran)"
+    r"|en\s+la\s+que\s+(?:también\s+)?(?:han\s+entrado|han\s+participado|participan|entraron|participaron))\s+")
+_PARTICIPATE_AFTER_NAMES = CaseFree(
+    r"^\W{0,3}\s*(?:(?:also|too|as\s+well|all|have|has|had|également|aussi|tous|y|en|ont|auch|ebenfalls|alle|haben|también|todos|han)\s+)*"
+    r"(?:participated|participate[sd]?|joined|join|invested|chipped\s+in|provided?|put\s+in|took\s+part|take\s+part|came\s+in|come\s+in"
+    r"|backed|back|funded|contributed"
+    r"|particip(?:ent|e|é|aient)|particip[ée]|figurent\s+parmi|comptent\s+parmi|se\s+joignent|rejoint|remis\s+au\s+pot|remettent\s+au\s+pot"
+    r"|suivi|suivent|accompagn(?:ent|é)"
+    r"|beteilig(?:t|en|ten)\s+sich|sind\s+(?:\S+\s+)?dabei|waren\s+(?:\S+\s+)?dabei|stiegen\s+(?:\S+\s+)?ein|steigen\s+(?:\S+\s+)?ein"
+    r"|particip(?:aron|an|a)|se\s+sumaron|figuran\s+entre|entraron|respaldaron|acudieron)")
+# Between two names of an enumeration: "A, B et C", "A, as well as B", "A sowie B", "A y el fondo
+# emiratí B", "A und dem Fonds B" (a short description may introduce the next name).
+_LIST_JOINER = re.compile(
+    r"\s*(?:,|;)?\s*(?:(?:and|et|und|y|e|o|or|ou|oder|as\s+well\s+as|ainsi\s+que|sowie|así\s+como|&|de|d['’])\s+)*"
+    r"(?:de\s+|d['’]|of\s+)?(?:(?:the|its|le|la|l['’]|les|son|sa|der|die|das|dem|den|el|los|la|su)\s+(?:[\w-]+\s+){1,2})?",
+    _I,
+)
+_INVEST_NOUN = CaseFree(r"investment|investissement|investition|inversión")
+_NOUN_TO_AMOUNT = re.compile(r"\s+(?:of|de|d['’]|von|in\s+H[öo]he\s+von|por)\s+(?:[\w-]+\s+){0,3}?", re.I)
+_GIVER_CUE = CaseFree(r"\b(?:from|de\s+la\s+part\s+de|von|de\s+parte\s+de)\s+")
+_GAP_SEPARATOR = CaseFree(r"\s*[,;]?\s*(?:(?:and|et|und|y|e|while|tandis\s+que|w[äa]hrend|mientras\s+que)\s+)?(?:qu['’])?")
+_GAP_QUALIFIER = re.compile(r"\s*(?:,\s*)?(?:[\w'’]+\s+){0,4}?", _I)
+_GAP_TARGET_PREP = CaseFree(r"\s*(?:[\w'’]+\s+){0,2}?(?:in|into|to|dans|en|bei|à)\s+")
+# "the round", "its last funding round", "lors du prochain tour": a round told elsewhere or not yet held
+_BREAKDOWN = re.compile(r",\s*(?:dont|including|of\s+which|davon|darunter|de\s+los\s+cuales|de\s+ellos)\b", re.I)
+_ROUND_OWNER = re.compile(r"\s+(?:of|von|de|d['’]|del)\s+(?:the\s+)?", re.I)
+_ROUND_ANAPHORA = CaseFree(
+    r"\b(?:the|this|that|its|their|le|au|du|ce|cette|la|son|sa|leur|die|der|diese[rn]?|seine[rn]?|ihre[rn]?|el|esta|este|dicha?|su)\s+"
+    r"(?:(?:next|last|previous|latest|prior|earlier|upcoming|prochaine?|derni(?:er|ère)|précédente?|nächste\w*|letzte\w*|vorherige\w*"
+    r"|próxim[ao]|últim[ao]|anterior)\s+)?(?:(?:funding|financing)\s+)?$")
+_AS_INVESTOR = CaseFree(r"^\s+as\s+(?:a\s+|an\s+)?(?:new\s+)?(?:strategic\s+|lead\s+)?investor")
+_BY_CUE = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:by|par|von|durch|por)\s+$", _I)
+_TARGET_PREP = CaseFree(r"(?:in|into|to|dans|en|au\s+capital\s+d|du\s+capital\s+d|bei|an|of|de|d['’]|des|del|von)\W*$")
+# "in data-labelling company Scale AI", "dans la start-up française Kyutai"
+_TARGET_PREP_DESCRIBED = re.compile(
+    r"\b(?:in|into|to|dans|en|bei|an|of|de|d['’]|des|del|von)\s+(?:(?:the|a|an|la|le|l['’]|les|une|un|der|die|das|den|dem|el|los|las|una)\s*)?"
+    r"(?:[a-zà-ÿß][\w'’-]*\s+){0,4}$"
+)
+_GOODS_OBJECT = CaseFree(
+    r"[^.;]{0,45}?\b(?:services|capacity|compute|computing|chips|GPUs|puces|servicios|Rechen\w*|electricity|power|back|shares\s+back)\b")
+_PREP_BEFORE = re.compile(r"\b(?:in|into|bei|an|dans|en)\s+(?:[a-zà-ÿß][\w'’-]*\s+){0,3}$")
+_PASSIVE_BEFORE = CaseFree(r"\b(?:was|were|is|are|been|being|be|été|sera|seront|est|sont|fue|fueron|será|sido|wurde|wird|werden)\s+(?:\w+\s+)?$")
+_GENITIVE_BEFORE = CaseFree(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$")
+
+
+class Extractor:
+    def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent]):
+        self.text = text
+        self.parties = parties
+        self.amounts = sorted(amounts, key=lambda a: a.start)
+        self.percents = sorted(percents, key=lambda p: p.start)
+        self.title_end = text.find("\n") if "\n" in text else -1
+        self.drafts: list[Draft] = []
+        self.title_sentences: set[int] = set()
+        self.memo: dict[tuple[str, int], bool] = {}  # per-amount judgements, asked once per cue otherwise
+        self.lang: str | None = None
+
+    # -- per-amount judgements ----------------------------------------------------------------
+
+    def _is_deal_money(self, a: Amount, s: Sentence) -> bool:
+        key = ("money", a.start)
+        if key not in self.memo:
+            self.memo[key] = self._judge_deal_money(a, s)
+        return self.memo[key]
+
+    def _judge_deal_money(self, a: Amount, s: Sentence) -> bool:
+        """False for per-share prices, tiny sums and money the text ties to revenue, debt, contracts..."""
+        if a.value < 100_000:
+            return False
+        after = self.text[a.end:min(s.end, a.end + 30)]
+        if PER_SHARE.match(after):
+            return False
+        if COMMERCIAL_AFTER.match(after):
+            return False
+        before = self.text[max(s.start, a.start - 35):a.start]
+        return not NON_DEAL_MONEY.search(before + " " + after)
+
+    def _is_valuation(self, a: Amount, s: Sentence) -> bool:
+        key = ("valuation", a.start)
+        if key not in self.memo:
+            self.memo[key] = self._judge_valuation(a, s)
+        return self.memo[key]
+
+    def _judge_valuation(self, a: Amount, s: Sentence) -> bool:
+        before = self.text[max(s.start, a.start - 60):a.start]
+        if VALUATION_BEFORE.search(before) and not DEAL_VALUED.search(before):
+            return True
+        return bool(VALUATION_AFTER.match(self.text, a.end, min(s.end, a.end + 40)))
+
+    def _is_already(self, a: Amount, s: Sentence) -> bool:
+        return bool(ALREADY_AFTER.match(self.text[a.end:min(s.end, a.end + 30)]))
+
+    # -- parties around a cue -----------------------------------------------------------------
+
+    def _appositive_spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        seg = self.text[lo:hi]
+        spans = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\([^)]*\)", seg)]
+        for m in APPOSITIVE.finditer(seg):
+            spans.append((lo + m.start(), lo + m.end()))
+        return spans
+
+    def _subject(self, s: Sentence, lo: int, cue_start: int) -> Party | None:
+        """The nearest name before the cue, skipping appositives and genitives ("X d'Y lève")."""
+        skip = self._appositive_spans(lo, cue_start)
+        candidates = [
+            p
+            for p in s.parties
+            if lo <= p.start
+            and p.end <= cue_start
+            and not any(a <= p.start < b for a, b in skip)
+            and not PERSON_OF_BEFORE.search(self.text, max(lo, p.start - 25), p.start)
+        ]
+        candidates += self._corefs(s, lo, cue_start, skip)
+        candidates.sort(key=lambda p: p.start)
+        if not candidates:
+            return None
+        best = candidates[-1]
+        if len(candidates) >= 2 and _GENITIVE_BEFORE.search(self.text, max(0, best.start - 5), best.start):
+            # "Safe Superintelligence d'Ilya Sutskever lève": the founder's name qualifies the
+            # company; but "Directivos de Apple" is Apple.
+            prev = candidates[-2]
+            if best.known or not prev.known:
+                return best
+            gap = self.text[prev.end:best.start]
+            if len(gap) <= 30 and "," not in gap:
+                best = prev
+        return best
+
+    def _corefs(self, s: Sentence, lo: int, hi: int, skip: list[tuple[int, int]]) -> list[Party]:
+        if not s.topic:
+            return []
+        out = []
+        for m in COREF_RE.finditer(self.text, lo, hi):
+            if any(a <= m.start() < b for a, b in skip):
+                continue
+            if any(p.start < m.end() and m.start() < p.end for p in s.parties):
+                continue
+            out.append(Party(s.topic, m.start(), m.end(), known=True))
+        return out
+
+    def _object(self, s: Sentence, cue_end: int, hi: int, prep: bool) -> Party | None:
+        """First name after the cue, before `hi`; with `prep`, one introduced by in/dans/of/de..."""
+        for p in s.parties:
+            if p.start < cue_end or p.start >= hi:
+                continue
+            gap = self.text[cue_end:p.start]
+            if SOURCE_BEFORE.search(gap):
+                continue
+            if prep and gap.strip() and not _TARGET_PREP.search(gap) and not _TARGET_PREP_DESCRIBED.search(gap):
+                continue
+            if prep and _BREAKDOWN.search(gap):
+                return None  # "4 Md€ dans l'IA, dont 2,5 Md€ ... via sa filiale X": a budget split, not a target
+            return p
+        return None
+
+    def _lowercase_object(self, cue_end: int, hi: int) -> Party | None:
+        """Names written in lower case ("rachète io, la start-up de..."): the bare word right after the verb."""
+        m = re.match(r"\s+([a-z][\w.-]{0,14})(?=,|\s+(?:for|pour|für|por)\b)", self.text[cue_end:hi])
+        if not m or m.group(1) in {"it", "them", "une", "un", "la", "le", "les", "a", "an", "the", "die", "der", "das", "el", "los", "las", "una", "shares", "stock", "actions"}:
+            return None
+        s = cue_end + m.start(1)
+        return Party(m.group(1), s, s + len(m.group(1)), known=False)
+
+    def _party_list_after(self, s: Sentence, pos: int, max_lead_words: int = 3) -> list[Party]:
+        """Names enumerated from `pos` on: "A, B et C", "A and B"; a few lowercase words may lead in."""
+        out: list[Party] = []
+        cursor = pos
+        for p in s.parties:
+            if p.start < cursor:
+                continue
+            gap = self.text[cursor:p.start]
+            if not out:
+                if len(re.findall(r"\S+", gap)) > max_lead_words or re.search(r"[,;:.]", gap):
+                    break
+            elif not _LIST_JOINER.fullmatch(gap):
+                break
+            out.append(p)
+            cursor = p.end
+        return out
+
+    def _party_list_before(self, s: Sentence, pos: int) -> list[Party]:
+        out: list[Party] = []
+        cursor = pos
+        for p in reversed(s.parties):
+            if p.end > cursor:
+                continue
+            gap = self.text[p.end:cursor]
+            if out and not _LIST_JOINER.fullmatch(gap) or not out and gap.strip():
+                break
+            out.append(p)
+            cursor = p.start
+        return list(reversed(out))
+
+    # -- figures near a cue -------------------------------------------------------------------
+
+    def _deal_amount(self, s: Sentence, lo: int, cue_start: int, cue_end: int, hi: int) -> Amount | None:
+        usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s) and not self._is_already(a, s)]
+        after = [a for a in usable if cue_end <= a.start < hi]
+        if after:
+            return after[0]
+        before = [a for a in usable if lo <= a.start and a.end <= cue_start]
+        return before[-1] if before else None
+
+    def _valuation(self, s: Sentence, lo: int, hi: int) -> Amount | None:
+        for a in s.amounts:
+            if lo <= a.start < hi and self._is_valuation(a, s) and a.value >= 100_000:
+                return a
+        return None
+
+    def _stake(self, s: Sentence, lo: int, hi: int) -> float | None:
+        for p in s.percents:
+            if lo <= p.start < hi:
+                before = self.text[max(s.start, p.start - 20):p.start]
+                if re.search(r"(?:up|down|rose|fell|grew|hausse|baisse|croissance|plus|gestiegen|Plus|subi[óo]|creci)\W*\w*\W*$", before, _I):
+                    continue
+                return p.value
+        return None
+
+    def _status(self, s: Sentence, lo: int, hi: int) -> str:
+        clause = self.text[s.start:s.end]
+        if RUMOR.search(clause):
+            return "rumored"
+        local = self.text[lo:hi]
+        if COMPLETED.search(local) and not NOT_YET.search(local):
+            return "completed"
+        return "announced"
+
+    # -- frames ---------------------------------------------------------------------------------
+
+    def run(self, sentences: list[Sentence], all_cues: list[re.Match]) -> list[Draft]:
+        for s in sentences:
+            cues = [c for c in all_cues if s.start <= c.start() < s.end]
+            for i, cue in enumerate(cues):
+                lo = cues[i - 1].end() if i else s.start
+                hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
+                clause_lo = self._clause_start(s, cue.start())
+                if ABANDONED.search(self.text[clause_lo:min(s.end, cue.end() + 80)]):
+                    continue
+                kind = cue.lastgroup
+                if kind == "invest":
+                    self._invest(s, cue, lo, hi)
+                elif kind == "acquire":
+                    self._acquire(s, cue, lo, hi)
+                elif kind == "acq_noun":
+                    self._acq_noun(s, cue, lo, hi)
+                elif kind == "sell":
+                    self._sell(s, cue, lo, hi)
+                elif kind == "receive":
+                    self._receive(s, cue, lo, hi)
+                elif kind in ("raise", "round"):
+                    self._round(s, cue, lo, hi, strong=(kind == "raise"))
+                elif kind == "ipo":
+                    self._ipo(s, cue, lo, hi)
+            self._participants(s)
+            if not cues and TALKS_FAILED.search(self.text, s.start, s.end):
+                self.drafts = [d for d in self.drafts if d.status != "rumored"]
+        self._carry_over(sentences)
+        return self.drafts
+
+    def _clause_start(self, s: Sentence, pos: int) -> int:
+        cut = max(self.text.rfind(";", s.start, pos), self.text.rfind(", while", s.start, pos), self.text.rfind(", tandis", s.start, pos))
+        return cut + 1 if cut >= 0 else s.start
+
+    def _emit(self, draft: Draft) -> Draft:
+        self.drafts.append(draft)
+        return draft
+
+    def _recent_target(self, s: Sentence) -> str | None:
+        for d in reversed(self.drafts):
+            if s.index - d.sentence <= 2 and d.kind in ("funding_round", "ipo", "investment"):
+                return d.target
+        return None
+
+    def _invest(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        if PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+            return
+        if _INVEST_NOUN.fullmatch(cue.group()) and not self._noun_frame_ok(s, cue, hi):
+            return
+        investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        verb_last = self.lang == "de" and re.match(r"\s*(?:[,.;:]|$)", self.text[cue.end():s.end]) is not None
+        target = None if verb_last else self._object(s, cue.end(), hi, prep=True)
+        if target is None and investor is not None and _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
+            # verb last, as German puts it: "Meta soll 10 Mrd. in Scale AI investieren"
+            target = investor
+            investor = self._subject(s, self._clause_start(s, cue.start()), target.start)
+        target_name = target.name if target else None
+        if target_name is None and re.search(
+            r"\b(?:y|it|the\s+(?:round|offering)|(?:au|le|du)\s+tour|(?:der|die)\s+Runde|la\s+ronda)\b", self.text[s.start:s.end], _I
+        ):
+            target_name = self._recent_target(s)
+        if target_name is None or investor is None or investor.name == target_name:
+            return
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if amount is not None and NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+            return
+        # "...aux 2 milliards déjà engagés" speaks of an earlier tranche, not of this deal's status
+        earlier = [a.start for a in s.amounts if cue.end() <= a.start < hi and self._is_already(a, s)]
+        status_hi = min(earlier) if earlier else hi
+        d = self._emit(
+            Draft(
+                "investment",
+                target_name,
+                [investor.name],
+                amount=amount,
+                stake=self._stake(s, s.start, s.end),
+                valuation=self._valuation(s, cue.start(), s.end),
+                status=self._status(s, lo, status_hi),
+                sentence=s.index,
+            )
+        )
+        self._already_deals(s, d, cue.end(), hi)
+        if target is not None:
+            self._gapped(s, d, target.end)
+
+    def _noun_frame_ok(self, s: Sentence, cue: re.Match, hi: int) -> bool:
+        """"un investissement de 4 milliards de dollars dans Anthropic": the noun frames a deal only
+        with its amount right after it ("la société d'investissement de Daniel Ek" is no deal)."""
+        nxt = next((a for a in s.amounts if a.start >= cue.end()), None)
+        return nxt is not None and _NOUN_TO_AMOUNT.fullmatch(self.text, cue.end(), nxt.start) is not None
+
+    def _receive(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        """"G42 will receive a $1.5 billion investment from Microsoft": subject funded, giver after
+        from/von/de; without a giver it is a round the subject raises."""
+        target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if target is None or amount is None or amount.start < cue.end():
+            return
+        if NON_DEAL_MONEY.search(self.text[cue.end():amount.start]) or COMMERCIAL_AFTER.match(self.text, amount.end):
+            return
+        giver = _GIVER_CUE.search(self.text, amount.end, min(s.end, amount.end + 40))
+        investors = self._party_list_after(s, giver.end()) if giver else []
+        investors = [p for p in investors if p.name != target.name]
+        if not investors and (giver or not re.search(ROUND_NOUN, self.text[s.start:s.end], _I)):
+            return  # money from the state ("de la France") or of unknown origin: a grant, not a deal
+        kind = "investment" if len(investors) == 1 and not re.search(ROUND_NOUN, self.text[s.start:s.end], _I) else "funding_round"
+        d = self._emit(Draft(kind, target.name, amount=amount, status=self._status(s, lo, hi), sentence=s.index,
+                              valuation=self._valuation(s, cue.start(), s.end)))
+        for p in investors:
+            d.add_investor(p.name)
+
+    def _gapped(self, s: Sentence, d: Draft, pos: int) -> None:
+        """Enumerations that leave the verb out: "Microsoft a investi 13 milliards dans OpenAI,
+        Amazon 8 milliards dans Anthropic et Google au moins 3 milliards dans Anthropic"."""
+        while True:
+            investor = next((p for p in s.parties if p.start >= pos), None)
+            if investor is None or not _GAP_SEPARATOR.fullmatch(self.text[pos:investor.start]):
+                return
+            amount = next((a for a in s.amounts if a.start >= investor.end), None)
+            if amount is None or not _GAP_QUALIFIER.fullmatch(self.text[investor.end:amount.start]):
+                return
+            target = next((p for p in s.parties if p.start >= amount.end), None)
+            if target is None or not _GAP_TARGET_PREP.fullmatch(self.text[amount.end:target.start]):
+                return
+            if investor.name != target.name and self._is_deal_money(amount, s):
+                self._emit(Draft(d.kind, target.name, [investor.name], amount=amount, status=d.status, sentence=s.index))
+            pos = target.end
+
+    def _already_deals(self, s: Sentence, d: Draft, lo: int, hi: int) -> None:
+        """"...qui s'ajoute aux 2 milliards déjà engagés": an earlier tranche is its own, completed deal."""
+        for a in s.amounts:
+            if lo <= a.start < hi and a is not d.amount and self._is_already(a, s) and self._is_deal_money(a, s):
+                self._emit(Draft(d.kind, d.target, list(d.investors), amount=a, status="completed", sentence=s.index))
+
+    def _acquire(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        word = cue.group().lower()
+        after = self.text[cue.end():hi]
+        stake_like = bool(STAKE_OBJECT.match(after) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
+        is_take = word.startswith(("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom"))
+        is_pay = word.startswith(("pay", "paid", "pai", "pag", "desembols", "zahl"))
+        if is_take and not stake_like:
+            return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
+        if PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+            return
+        goods = _GOODS_OBJECT.match(after)
+        if not stake_like and goods and not any(cue.end() <= p.start < cue.end() + goods.end() for p in s.parties):
+            return  # buying cloud capacity, chips or services is a contract, not a deal
+        clause_lo = self._clause_start(s, cue.start())
+        investor = self._subject(s, clause_lo, cue.start())
+        if investor is None:
+            return
+        changes_hands = word.startswith(("pas", "geh", "gehö"))
+        if changes_hands or _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or re.match(
+            r"\s*(?:\w+\s+){0,1}(?:by|par|por)\s", after, _I
+        ) and not is_pay:
+            self._passive(s, cue, investor, lo, hi, changes_hands)
+            return
+        targets: list[Party] = []
+        if is_pay:
+            m = re.search(r"\b(?:for|pour|für|por)\s+", after, _I)
+            if m and stake_like:
+                # "paying $15bn for a 49% stake in Scale AI"
+                first = self._object(s, cue.end() + m.end(), hi, prep=True)
+                targets = [first] if first else []
+            elif m:
+                targets = self._party_list_after(s, cue.end() + m.end(), max_lead_words=2)
+        elif (low := self._lowercase_object(cue.end(), hi)) is not None and not stake_like:
+            targets = [low]
+        else:
+            first = self._object(s, cue.end(), hi, prep=stake_like)
+            if first is not None and not stake_like:
+                gap = self.text[cue.end():first.start]
+                if len(re.findall(r"\S+", gap)) > 8:
+                    first = None
+            if first is not None:
+                targets = [first] + [p for p in self._party_list_after(s, first.start) if p is not first][1:]
+        if not targets and not is_pay and self.lang == "de":
+            # verb last ("Nvidia hat Run:ai übernommen"): the object sits between subject and verb
+            earlier = self._subject(s, clause_lo, investor.start)
+            between = self.text[investor.end:cue.start()]
+            if earlier is not None and "," not in between and not _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
+                targets, investor = [investor], earlier
+        if not targets and stake_like:
+            recent = self._recent_target(s)
+            if recent:
+                targets = [Party(recent, hi, hi, True)]
+        kind = "investment" if stake_like else "acquisition"
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+        if amount is None and kind == "acquisition":
+            amount = self._deal_valued_amount(s, cue.end(), s.end)
+        for t in targets:
+            if t.name == investor.name:
+                continue
+            self._emit(
+                Draft(
+                    kind,
+                    t.name,
+                    [investor.name],
+                    amount=amount if len(targets) == 1 else None,
+                    stake=self._stake(s, s.start, s.end) if kind == "investment" else None,
+                    valuation=self._valuation(s, cue.start(), s.end) if kind == "investment" else None,
+                    status=self._status(s, lo, hi),
+                    sentence=s.index,
+                )
+            )
+
+    def _passive(self, s: Sentence, cue: re.Match, target: Party, lo: int, hi: int, changes_hands: bool = False) -> None:
+        """"Quantix was acquired by Nvidia", "Run:ai wurde von Nvidia übernommen", "pasa a manos de X"."""
+        by_words = r"by|par|por|von|durch|de|zu|à" if changes_hands else r"by|par|por|von|durch"
+        by = re.search(rf"\b(?:{by_words})\s+", self.text[target.end:hi], _I)
+        if by is None:
+            return
+        buyer = self._object(s, target.end + by.end(), hi, prep=False)
+        if buyer is None or buyer.name == target.name or buyer.start - (target.end + by.end()) > 30:
+            return
+        self._emit(
+            Draft(
+                "acquisition",
+                target.name,
+                [buyer.name],
+                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi) or self._deal_valued_amount(s, cue.end(), s.end),
+                status=self._status(s, lo, hi),
+                sentence=s.index,
+            )
+        )
+
+    def _deal_valued_amount(self, s: Sentence, lo: int, hi: int) -> Amount | None:
+        """For a purchase, "une opération valorisée à 8 milliards" states the price."""
+        for a in s.amounts:
+            if lo <= a.start < hi and self._is_deal_money(a, s) and not self._is_already(a, s):
+                return a
+        return None
+
+    def _acq_noun(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        after = self.text[cue.end():hi]
+        if PERCENT_OBJECT.match(after) or STAKE_OBJECT.match(after):
+            # "l'acquisition de 49 % de Scale AI": a stake, so an investment
+            self._acquire(s, cue, lo, hi)
+            return
+        targets = self._party_list_after(s, cue.end(), max_lead_words=4)
+        if not targets:
+            return
+        after_targets = self.text[targets[-1].end:hi]
+        # "the purchase of X by Y"; in Spanish "por" also gives the price ("compra de X por 14.000
+        # millones"), so the buyer must follow it at once.
+        by = re.match(r"\s*,?\s*(?:\w+\s+)?(?:by|par|durch|por)\s+(?:(?:the|le|la|l['’]|el|los)\s+)?", after_targets, _I)
+        acquirer = None
+        if by:
+            acquirer = self._object(s, targets[-1].end + by.end(), targets[-1].end + by.end() + 1, prep=False)
+        if acquirer is None:
+            acquirer = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if acquirer is None:
+            return
+        amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi) or self._deal_valued_amount(s, cue.end(), s.end)
+        for t in targets:
+            if t.name != acquirer.name:
+                self._emit(
+                    Draft(
+                        "acquisition",
+                        t.name,
+                        [acquirer.name],
+                        amount=amount if len(targets) == 1 else None,
+                        status=self._status(s, lo, hi),
+                        sentence=s.index,
+                    )
+                )
+
+    def _sell(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        """A sale is a deal only when the buyer is named: "X sells Y to Z" is Z acquiring Y."""
+        after = self.text[cue.end():hi]
+        m = re.search(r"\b(?:to|à|an|a)\s+", after, _I)
+        if not m:
+            return
+        buyer = self._object(s, cue.end() + m.end(), hi, prep=False)
+        target = self._object(s, cue.end(), cue.end() + m.start(), prep=False)
+        if buyer is None or target is None or buyer.start - (cue.end() + m.end()) > 30:
+            return
+        if STAKE_OBJECT.match(after):
+            return  # selling a stake to someone: a divestment as far as the ledger goes
+        self._emit(
+            Draft(
+                "acquisition",
+                target.name,
+                [buyer.name],
+                amount=self._deal_amount(s, lo, cue.start(), cue.end(), hi),
+                status=self._status(s, lo, hi),
+                sentence=s.index,
+            )
+        )
+
+    def _round(self, s: Sentence, cue: re.Match, lo: int, hi: int, strong: bool) -> None:
+        if not strong and cue.group().lower().startswith(("tour", "runde", "round")) and not re.search(
+            r"\d|led|men|round\s+of", self.text[max(s.start, cue.start() - 40):min(s.end, cue.end() + 30)], _I
+        ):
+            # bare "round"/"tour" ("tour de France", "another round of talks") needs money or a lead nearby
+            return
+        owner = _ROUND_OWNER.match(self.text, cue.end(), hi)
+        funded = self._object(s, owner.end(), owner.end() + 1, prep=False) if owner else None
+        if funded is not None:
+            # "SoftBank hat die Finanzierungsrunde von OpenAI abgeschlossen": the round is OpenAI's,
+            # the subject takes part in it.
+            backer = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+            d = self._emit(Draft("funding_round", funded.name, sentence=s.index, status=self._status(s, lo, hi)))
+            if backer is not None:
+                d.add_investor(backer.name)
+            amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+            if amount is not None and not NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+                d.amount = amount
+            d.valuation = self._valuation(s, lo, s.end)
+            return
+        if _ROUND_ANAPHORA.search(self.text, max(s.start, cue.start() - 12), cue.start()):
+            # "the round", "au tour", "la ronda": a round already told; follow-ups add its investors
+            return
+        subject = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        existing = next((d for d in self.drafts if d.sentence == s.index and d.kind == "funding_round"), None)
+        if subject is None and existing is None:
+            return
+        if existing is not None and (subject is None or subject.name == existing.target):
+            d = existing
+        else:
+            assert subject is not None
+            # "X leads a round in Y" - the subject is then the lead, the target follows "in".
+            if re.match(r"\s*(?:\w+\s+){0,2}(?:in|dans|en|bei)\s+", self.text[cue.end():hi], _I) and re.search(
+                r"\bleads?\b|\bm[eè]ne\b|\bführt\b|\blidera\b", self.text[subject.end:cue.start()], _I
+            ):
+                target = self._object(s, cue.end(), hi, prep=True)
+                if target is None:
+                    return
+                d = self._emit(Draft("funding_round", target.name, sentence=s.index))
+                d.add_investor(subject.name, lead=True)
+            else:
+                d = self._emit(Draft("funding_round", subject.name, sentence=s.index))
+            d.status = self._status(s, lo, hi)
+        if d.amount is None:
+            amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
+            if amount is not None and not NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+                d.amount = amount
+        if d.valuation is None:
+            d.valuation = self._valuation(s, lo, s.end)
+        for m in _LEAD_CUE.finditer(self.text, cue.start(), s.end):
+            for p in self._party_list_after(s, m.end()):
+                d.add_investor(p.name, lead=True)
+        for cue_re in (_FROM_CUE, _INVESTORS_INCLUDE):
+            for m in cue_re.finditer(self.text, cue.start(), s.end):
+                for p in self._party_list_after(s, m.end()):
+                    d.add_investor(p.name)
+        if strong and d.amount is None and not s.amounts:
+            if not re.search(ROUND_NOUN, self.text[s.start:s.end], _I):
+                self.drafts.remove(d)
+
+    def _ipo(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
+        m = re.match(r"\s*(?:of|de|d['’]|von|des)\s*", self.text[cue.end():hi], _I)
+        target = self._object(s, cue.end(), hi, prep=False) if m else None
+        if target is None:
+            target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
+        if target is None:
+            return
+        in_title = s.index in self.title_sentences
+        d = next(
+            (d for d in self.drafts if d.kind == "ipo" and d.target == target.name and (d.sentence in self.title_sentences) == in_title),
+            None,
+        )
+        if d is None:
+            d = self._emit(Draft("ipo", target.name, sentence=s.index, status=self._status(s, s.start, s.end)))
+        if d.amount is None:
+            usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s)]
+            sized = [a for a in usable if 0 <= cue.start() - a.end <= 2]  # "a $1.2 billion IPO"
+            if sized:
+                d.amount = sized[0]
+            elif usable and re.search(r"rais|lev|recaud|capt|sammel|proceeds|produit", self.text[s.start:s.end], _I):
+                d.amount = usable[0]
+        if d.valuation is None:
+            d.valuation = self._valuation(s, s.start, s.end)
+
+    def _participants(self, s: Sentence) -> None:
+        """Follow-up sentences name who else is in the round: "X led the round", "A, B et C participent"."""
+        rounds = [d for d in self.drafts if d.kind == "funding_round" and 0 <= s.index - d.sentence <= 2]
+        if not rounds:
+            return
+        d = rounds[-1]
+        for p in s.parties:
+            tail = self.text[p.end:s.end]
+            if _LEAD_AFTER_NAME.match(tail):
+                for q in self._party_list_before(s, p.end):
+                    d.add_investor(q.name, lead=True)
+            elif _PARTICIPATE_AFTER_NAMES.match(tail):
+                for q in self._party_list_before(s, p.end):
+                    d.add_investor(q.name)
+            elif _AS_INVESTOR.match(tail):
+                d.add_investor(p.name)
+        if s.index != d.sentence:
+            for m in _INVESTORS_INCLUDE.finditer(self.text, s.start, s.end):
+                for q in self._party_list_after(s, m.end()):
+                    d.add_investor(q.name)
+            for m in _LEAD_CUE.finditer(self.text, s.start, s.end):
+                for q in self._party_list_after(s, m.end()):
+                    d.add_investor(q.name, lead=True)
+
+    def _carry_over(self, sentences: list[Sentence]) -> None:
+        """A price or valuation stated in the sentence after the deal ("Der Kaufpreis soll bei ... liegen")."""
+        by_index = {s.index: s for s in sentences}
+        cue_sentences = {d.sentence for d in self.drafts}
+        for d in self.drafts:
+            nxt = by_index.get(d.sentence + 1)
+            if nxt is None or nxt.index in cue_sentences or not nxt.amounts:
+                continue
+            body = self.text[nxt.start:nxt.end]
+            if d.amount is None and d.kind in ("acquisition", "investment"):
+                paired = self._amount_paired_with(nxt, d.target)
+                if paired is not None:
+                    d.amount = paired
+                elif re.search(r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|wert\b|worth|estim|co[ûu]t|kost|deal|terms|Summe", body, _I):
+                    usable = [a for a in nxt.amounts if self._is_deal_money(a, nxt)]
+                    if usable:
+                        d.amount = usable[0]
+            elif d.valuation is None and d.kind in ("funding_round", "investment", "ipo"):
+                for a in nxt.amounts:
+                    if self._is_valuation(a, nxt) and a.value >= 100_000:
+                        d.valuation = a
+                        break
+
+    def _amount_paired_with(self, s: Sentence, name: str) -> Amount | None:
+        """"values xAI at $80 billion and X at $33 billion": the amount right after the target's name."""
+        for p in s.parties:
+            if p.name != name:
+                continue
+            for a in s.amounts:
+                gap = self.text[p.end:a.start]
+                if 0 <= len(gap) <= 25 and re.fullmatch(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", gap, _I):
+                    return a
+        return None

@@ -1,0 +1,249 @@
+"""Who a deal is between: catalog names, capitalised name phrases the catalog lacks, sources to skip."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from bot.core.model import Amount, EntityMatch
+from bot.core.deals.casefree import CaseFree
+
+_I = re.IGNORECASE
+
+
+SOURCE_BEFORE = CaseFree(
+    r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$")
+_SOURCE_CUE = CaseFree(r"according|selon|d['’]apr|laut|según|citing|reported\s+by|cité")
+_SOURCE_AFTER = CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|zufolge|informó|reveló)\b")
+
+
+# --------------------------------------------------------------------------------------------
+# Name phrases that the catalog does not know.
+# --------------------------------------------------------------------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+# Capitalised words, "xAI"-like words, and lower-case names with digits inside ("n8n", "a16z").
+_NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[a-z]{{1,4}}\d{{1,3}}[a-z]{{1,4}}\b|[{_UP}])"
+# Tokens join over spaces only, never over a line break (the title ends there) nor after a full
+# stop that ends a sentence ("eBay Ventures. L'opération" is two things).
+_NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
+_STOP_TOKENS = frozenset(
+    """The A An This That These Those Its It In On At For With After Before As But And Or While Since
+    According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
+    Chief Big Tech Group Start-up Startup Start-ups Neu Ende Anfang Mitte
+    Le La Les L Un Une Des Du De Cette Ce Cet Ces Son Sa Ses Leur Leurs Selon Avec Pour Dans En Après Outre
+    Alors Il Elle Ils Elles On Lors Depuis Mais Et Ou Quand Par Sur Aucun Aucune Chez Face Au Aux Dès
+    Der Die Das Den Dem Des Ein Eine Einen Einem Einer Laut Nach Mit Im Am Für Bei Von Vom Zum Zur Auch
+    Es Er Sie Wir Und Oder Aber Seit Wie
+    El Los Las Una Unos Unas Según Con Tras Para Su Sus Al Del Lo Que Se Ya Pero Desde Sin Y
+    January February March April May June July August September October November December
+    Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre Novembre Décembre
+    Januar Februar März Juni Juli Oktober Dezember Enero Febrero Marzo Abril Mayo Junio Julio Agosto
+    Septiembre Octubre Noviembre Diciembre
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Lundi Mardi Mercredi Jeudi Vendredi
+    Montag Dienstag Mittwoch Donnerstag Freitag Lunes Martes Miércoles Jueves Viernes
+    Israeli French German British American Chinese Japanese Korean Indian Swiss Dutch Swedish Spanish
+    Italian Canadian European Finnish Danish Norwegian Irish Brazilian Australian Taiwanese Saudi Emirati
+    Californian Parisian Français Française Allemand Américain Américaine Britannique Chinois Israélien
+    CEO CFO COO CTO PDG AI IA KI GPU GPUs IPO OPV Series Série Serie Nasdaq NYSE Bourse Börse Bolsa
+    US U.S UK EU USA Mr Mrs Ms Dr Md Mds Mrd Mio Mrd. Milliarden Millionen Millones""".split()
+)
+# German compounds are capitalised nouns, not names: "KI-Infrastruktur", "Workflow-Plattform",
+# "US-Simulationssoftware-Anbieter" (a name's hyphenated part is short or capitalised mid-word).
+_GERMAN_COMPOUND_NOUN = re.compile(r"-[A-ZÄÖÜ][a-zäöüß]{4,}$")
+# Places and stock exchanges written like names; only a phrase that is wholly one is dropped, so
+# "Qatar Investment Authority" stays a party.
+_PLACES = frozenset(
+    """Europe Europa Europas Germany Deutschland Allemagne Alemania France Frankreich Francia Spain Spanien
+    Espagne España Italy Italien Italie Italia Britain Großbritannien Grande-Bretagne China Chine Japan Japon
+    Japón India Inde Indien Israel Israël Brazil Brasil Brésil Brasilien Canada Kanada Korea Corée Corea Taiwan
+    Singapore Singapur Switzerland Schweiz Suisse Suiza Sweden Schweden Suède Suecia Netherlands Niederlande
+    Amsterdam Paris London Londres Berlin Munich München Múnich Cologne Köln Frankfurt Hamburg Bristol Cambridge
+    Oxford Madrid Barcelona Lisbon Lisboa Stockholm Zurich Zürich Tokyo Tokio Beijing Pékin Peking Shanghai
+    Seattle Memphis Austin Boston Toronto Montreal Bangalore Bengaluru Marseille Lyon Redmond Cupertino
+    Walldorf Freiburg Heidelberg Stuttgart Düsseldorf Leipzig Dresden Darmstadt Karlsruhe Potsdam Manaus Aragón Aragon Bavaria Bayern Bavière California Kalifornien Californie""".split()
+) | {"Silicon Valley", "Abu Dhabi", "San Francisco", "New York", "Estados Unidos", "États-Unis", "Vereinigte Staaten",
+     "United States", "Hong Kong", "Tel Aviv", "Wall Street"}
+
+
+def _is_place_adjective(word: str) -> bool:
+    return word.endswith("er") and (word[:-2] in _PLACES or word == "Münchner")
+
+
+def _after_place_adjective(before: str) -> bool:
+    """"den Berliner Anbieter": a capitalised word after a city adjective is a noun."""
+    words = before.split()
+    return bool(words) and before[-1:].isspace() and _is_place_adjective(words[-1])
+
+
+_EXCHANGE = re.compile(r"(?:Stock\s+Exchange|^(?:Nasdaq|NYSE|Euronext|Xetra|LSE))$")
+_ROUND_WORDS = frozenset({"Series", "Série", "Serie", "Seed"})
+# An article or a lower-case (adjective) ending before a capitalised word makes it a noun; a
+# capitalised noun before it makes it an apposition ("der Anbieter Altair Engineering") - a name.
+_GERMAN_ARTICLE_BEFORE = re.compile(
+    r"(?:\b(?i:der|die|das|des|dem|den|ein|eine|einer|eines|einem|einen|im|am|zum|zur|vom|beim|ins|kein\w*|sein\w*|ihr\w*)"
+    r"|(?<![\w-])[a-zäöüß][a-zäöüß-]*(?:en|er|es|em|e))\s+$"
+)
+_GERMAN_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|sparte|geschäft|runde|konzern|unternehmen|ismus)$", _I)
+COREF_RE = CaseFree(
+    r"\b(?:the|la|le|l['’]|der|die|das|el)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:company|startup|start-up|firm|group|lab|provider|maker|developer|chipmaker|giant|business"
+    r"|soci[ée]t[ée]|entreprise|groupe|jeune\s+pousse|Unternehmen|Konzern|Firma|Start-up"
+    r"|empresa|compañía|grupo)\b")
+
+
+# ", which ...,", ", fondée par d'anciens chercheurs de Google DeepMind,", ", bekannt für ...,":
+# a comma-enclosed description of the name before it; names inside it are not the subject.
+APPOSITIVE = re.compile(
+    r",\s+(?:a|an|the|which|who|whose|already|un|une|la|le|l['’]|qui|dont|de\s+son\s+côté|der|die|das|ein|eine|el|una|que|its|sa|son"
+    r"|(?:co-?)?founded|based|known|backed|owned|created|headquartered|formerly|best\s+known"
+    r"|(?:co-?)?fond[ée]e?s?|bas[ée]e?s?|connue?s?|soutenue?s?|cr[ée]{2}e?s?|d[ée]tenue?s?|sp[ée]cialis[ée]e?s?|issue?s?"
+    r"|gegründet|bekannt|ansässig|spezialisiert|früher"
+    r"|(?:co)?fundad[ao]s?|conocid[ao]s?|cread[ao]s?|respaldad[ao]s?|especializad[ao]s?|con\s+sede)\b[^,]*,",
+    _I,
+)
+# "La empresa dirigida por Sam Altman", "the lab founded by X": X qualifies the subject, is not it.
+PERSON_OF_BEFORE = CaseFree(
+    r"(?:founded|co-founded|run|headed|owned|created|chaired|dirig[ée]e?|fond[ée]e?|cofond[ée]e?|cr[ée]{2}e?"
+    r"|dirigid[ao]|fundad[ao]|cofundad[ao]|presidid[ao]|gegründet|geführt|geleitet)\s+(?:by|par|por|von)\s+$")
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    start: int
+    end: int
+    known: bool  # the entity matcher named it (canonical), rather than a guessed name phrase
+
+
+_PHRASE_TOKEN = re.compile(r"\S+(?:\s&\s\S+)?")
+_NUMBER_BEFORE = re.compile(r"(?:^|\s)[\d.,]+\s*$")
+
+
+def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> list[Party]:
+    """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
+    found: list[Party] = []
+    has_source_cue = _SOURCE_CUE.search(text) is not None  # skips a per-name look-back in most texts
+    for m in _NAME_PHRASE_RE.finditer(text):
+        phrase = m.group()
+        if phrase in _STOP_TOKENS:
+            continue  # most capitalised words are a sentence's first word ("The", "La", "Der")
+        tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in _PHRASE_TOKEN.finditer(phrase)]
+        kept: list[tuple[str, int, int]] = []
+        for tok, s, e in tokens:
+            tok_clean = tok.rstrip(".’'")
+            if tok_clean.endswith(("'s", "’s")):
+                tok_clean = tok_clean[:-2]
+                e = s + len(tok_clean)
+            else:
+                e = s + len(tok_clean)
+            stop = (
+                tok_clean in _STOP_TOKENS
+                or not tok_clean
+                or "-based" in tok_clean
+                or text.startswith("-based", e)
+                or any(s < te and ts < e for ts, te in taken)
+                or _NUMBER_BEFORE.search(text[max(0, s - 14):s]) is not None
+                or (has_source_cue and SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
+            )
+            if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
+                before = text[max(0, s - 30):s]
+                if _GERMAN_ARTICLE_BEFORE.search(before) or _GERMAN_NOUN_SUFFIX.search(tok_clean) or _after_place_adjective(before):
+                    stop = True
+            if lang == "de" and not stop and _is_place_adjective(tok_clean):
+                stop = True  # "Berliner", "Pariser": where a company is from
+            if lang == "de" and not stop and "-" in tok_clean and _GERMAN_COMPOUND_NOUN.search(tok_clean):
+                stop = True
+            if stop and kept and _FUND_SUFFIX.match(text, e) and tok_clean in _STOP_TOKENS:
+                stop = False  # "HP Tech Ventures": the fund's own name goes on
+            if tok_clean in _ROUND_WORDS:
+                kept = []
+                break  # "Series J" names a round, not a company
+            if stop:
+                if kept:
+                    break
+                continue
+            kept.append((tok_clean, s, e))
+        if not kept:
+            continue
+        s, e = kept[0][1], kept[-1][2]
+        # A phrase glued to a catalog name ("SoftBank Group", "Google Cloud") belongs to that name.
+        if any(abs(s - te) <= 1 or abs(ts - e) <= 1 for ts, te in taken):
+            continue
+        if _SOURCE_AFTER.match(text, e):
+            continue
+        if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
+            continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
+        found.append(Party(text[s:e], s, e, known=False))
+    for m in _NUMBERED_FUND.finditer(text):
+        if not any(m.start() < te and ts < m.end() for ts, te in taken):
+            found.append(Party(m.group(), m.start(), m.end(), known=False))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+# Firms whose name starts with a number: "1789 Capital", "500 Global".
+_NUMBERED_FUND = re.compile(r"(?<![\w.,])\d{1,4} (?:Capital|Ventures|Partners|Global)\b")
+
+
+def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = ()) -> list[Party]:
+    known: list[Party] = []
+    taken: list[tuple[int, int]] = []
+    for m in entities:
+        if _is_source(text, m.start, m.end):
+            continue
+        fund = _FUND_SUFFIX.match(text, m.end)
+        written = _as_written(m)
+        if written and not fund:
+            known.append(Party(written, m.start, m.end, known=False))
+            taken.append((m.start, m.end))
+        elif fund:
+            # "Intel Capital", "Cisco Investments": an investment firm of its own, named as written.
+            known.append(Party(text[m.start:fund.end()], m.start, fund.end(), known=False))
+            taken.append((m.start, fund.end()))
+        else:
+            # "OpenAI's startup fund", "Amazon's Industrial Innovation Fund": a company's own fund
+            # invests for it (corpus convention: corporate arms map to their parent).
+            arm = _OWN_FUND.match(text, m.end)
+            end = arm.end() if arm else m.end
+            known.append(Party(m.name, m.start, end, known=True))
+            taken.append((m.start, end))
+    money = [(a.start, a.end) for a in amounts]
+    parties = known + [p for p in _plain_names(text, taken, lang) if not any(p.start < e and s < p.end for s, e in money)]
+    parties.sort(key=lambda p: p.start)
+    return parties
+
+
+_OWN_FUND = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,3}?(?:fund|venture\s+arm|investment\s+arm|ventures?\s+arm)\b", _I)
+_FUND_SUFFIX = re.compile(r"(?: [A-Z][a-z]+)? (?:Capital|Investments|Partners|Ventures|Growth)\b")
+
+
+def _as_written(m: EntityMatch) -> str | None:
+    """Investment firms are named as the text writes them: the catalog may fold "Intel Capital"
+    into Intel, or call "Altimeter" "Altimeter Capital", but a deal party keeps the firm's own
+    short name (corpus convention). Corporate "Ventures" arms still map to their parent."""
+    text, name = m.text.strip(), m.name
+    if text == name:
+        return None
+    if _FUND_WORD.search(text) and not _FUND_WORD.search(name):
+        return text
+    if name.startswith(text + " ") and _FUND_TAIL.fullmatch(name[len(text) + 1:]):
+        return text  # "Lightspeed" for Lightspeed Venture Partners, "Sequoia" for Sequoia Capital
+    if _is_acronym_of(text, name):
+        return text  # "HPE" as the text writes it, not Hewlett Packard Enterprise
+    return None
+
+
+_FUND_WORD = re.compile(r"\b(?:Capital|Investments|Partners|Management|Growth)$")
+_FUND_TAIL = re.compile(r"(?:(?:Venture|Ventures|Capital|Partners|Investments|Management|Group|Global|Growth|Fund|Holdings)\s?)+")
+
+
+def _is_acronym_of(text: str, name: str) -> bool:
+    """"HPE" and Hewlett Packard Enterprise: the written form is the initials of the canonical
+    name. Aliases that are other names ("AWS" for Amazon) are not."""
+    words = name.split()
+    return len(words) >= 2 and text.isupper() and text == "".join(w[0] for w in words).upper()
+
+
+def _is_source(text: str, start: int, end: int) -> bool:
+    return bool(SOURCE_BEFORE.search(text, max(0, start - 40), start) or _SOURCE_AFTER.match(text, end))

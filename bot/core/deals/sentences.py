@@ -1,0 +1,55 @@
+"""Sentences of an entry and the topic each one's "the company" stands for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.model import Amount, Percent
+from bot.core.deals.parties import Party
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"«„“¿¡(]?[A-ZÀ-Þ0-9])|\n+")
+# "2 Mrd. Euro", "180 Mio. US-Dollar": German money scales abbreviate with a full stop.
+_ABBREVIATION_END = re.compile(
+    r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B|Mrd|Mio|Md|Mds|Tsd|Bio|ca|Mill)\.|\b[A-Z]\.)$"
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] != "\n" and not m.group().startswith("\n") and _ABBREVIATION_END.search(text, 0, m.start()):
+            continue
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    parties: list[Party]
+    amounts: list[Amount]
+    percents: list[Percent]
+    topic: str | None  # whom "the company" refers to here
+
+
+def sentence_topics(text: str, spans: list[tuple[int, int]], parties: list[Party]) -> list[str | None]:
+    """For each sentence, the name "the company" most likely stands for: the first catalog name of the
+    nearest earlier sentence that has one (else its first name), falling back to the title's."""
+    topics: list[str | None] = []
+    last: str | None = None
+    for start, end in spans:
+        topics.append(last)
+        inside = [p for p in parties if start <= p.start < end]
+        known = [p for p in inside if p.known]
+        if known or inside:
+            last = (known or inside)[0].name
+    return topics
