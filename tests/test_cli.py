@@ -6,7 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
 
 from tests.feedserver import Reply, connection_recorder, feed_server  # noqa: F401 (fixtures)
 

@@ -182,7 +182,7 @@ def test_the_api_base_setting_reroutes_discord_py():
 
 # --- every command through the real discord.py and the local Discord stand-in ----------------
 
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
 from bot.adapters.discord.commands import REFUSED, SORRY  # noqa: E402
 from bot.app import open_runtime  # noqa: E402

@@ -25,7 +25,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from html.parser import HTMLParser
