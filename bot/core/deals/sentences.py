@@ -15,12 +15,16 @@ _ABBREVIATION_END = re.compile(
     r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B|Mrd|Mio|Md|Mds|Tsd|Bio|ca|Mill)\.|\b[A-Z]\.)$"
 )
 
+# An abbreviation is looked for only this far back: searching from the text's start each time made
+# splitting quadratic. Longer than any alternative above ("approx."), so no match is lost.
+_LONGEST_ABBREVIATION = 12
+
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] != "\n" and not m.group().startswith("\n") and _ABBREVIATION_END.search(text, 0, m.start()):
+        if text[m.start()] != "\n" and not m.group().startswith("\n") and _ABBREVIATION_END.search(text, max(0, m.start() - _LONGEST_ABBREVIATION), m.start()):
             continue
         if m.start() > start:
             spans.append((start, m.start()))
