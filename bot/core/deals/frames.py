@@ -88,6 +88,32 @@ _PASSIVE_BEFORE = CaseFree(r"\b(?:was|were|is|are|been|being|be|été|sera|seron
 _GENITIVE_BEFORE = CaseFree(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$")
 
 
+# Literal patterns of the frames below, compiled once (each call through `re.search(str)` paid a
+# cache look-up; flags as they were written there).
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_LOWERCASE_NAME = re.compile(r"\s+([a-z][\w.-]{0,14})(?=,|\s+(?:for|pour|für|por)\b)")
+_WORD_RUN = re.compile(r"\S+")
+_PUNCTUATION = re.compile(r"[,;:.]")
+_CHANGE_BEFORE = re.compile(r"(?:up|down|rose|fell|grew|hausse|baisse|croissance|plus|gestiegen|Plus|subi[óo]|creci)\W*\w*\W*$", _I)
+_CLAUSE_ENDS = re.compile(r"\s*(?:[,.;:]|$)")
+_ROUND_PRONOUN = re.compile(r"\b(?:y|it|the\s+(?:round|offering)|(?:au|le|du)\s+tour|(?:der|die)\s+Runde|la\s+ronda)\b", _I)
+_ROUND_NOUN_ANYCASE = re.compile(ROUND_NOUN, _I)
+_BY_AFTER = re.compile(r"\s*(?:\w+\s+){0,1}(?:by|par|por)\s", _I)
+_FOR = re.compile(r"\b(?:for|pour|für|por)\s+", _I)
+_BY = re.compile(r"\b(?:by|par|por|von|durch)\s+", _I)
+_BY_OR_TO = re.compile(r"\b(?:by|par|por|von|durch|de|zu|à)\s+", _I)
+_BY_BUYER = re.compile(r"\s*,?\s*(?:\w+\s+)?(?:by|par|durch|por)\s+(?:(?:the|le|la|l['’]|el|los)\s+)?", _I)
+_TO = re.compile(r"\b(?:to|à|an|a)\s+", _I)
+_ROUND_EVIDENCE = re.compile(r"\d|led|men|round\s+of", _I)
+_IN_AFTER = re.compile(r"\s*(?:\w+\s+){0,2}(?:in|dans|en|bei)\s+", _I)
+_LEADS = re.compile(r"\bleads?\b|\bm[eè]ne\b|\bführt\b|\blidera\b", _I)
+_OF = re.compile(r"\s*(?:of|de|d['’]|von|des)\s*", _I)
+_PROCEEDS = re.compile(r"rais|lev|recaud|capt|sammel|proceeds|produit", _I)
+_PRICE_WORDS = re.compile(
+    r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|wert\b|worth|estim|co[ûu]t|kost|deal|terms|Summe", _I)
+_AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
+
+
 class Extractor:
     def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent]):
         self.text = text
@@ -139,7 +165,7 @@ class Extractor:
 
     def _appositive_spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
         seg = self.text[lo:hi]
-        spans = [(lo + m.start(), lo + m.end()) for m in re.finditer(r"\([^)]*\)", seg)]
+        spans = [(lo + m.start(), lo + m.end()) for m in _PARENTHESES.finditer(seg)]
         for m in APPOSITIVE.finditer(seg):
             spans.append((lo + m.start(), lo + m.end()))
         return spans
@@ -200,7 +226,7 @@ class Extractor:
 
     def _lowercase_object(self, cue_end: int, hi: int) -> Party | None:
         """Names written in lower case ("rachète io, la start-up de..."): the bare word right after the verb."""
-        m = re.match(r"\s+([a-z][\w.-]{0,14})(?=,|\s+(?:for|pour|für|por)\b)", self.text[cue_end:hi])
+        m = _LOWERCASE_NAME.match(self.text[cue_end:hi])
         if not m or m.group(1) in {"it", "them", "une", "un", "la", "le", "les", "a", "an", "the", "die", "der", "das", "el", "los", "las", "una", "shares", "stock", "actions"}:
             return None
         s = cue_end + m.start(1)
@@ -215,7 +241,7 @@ class Extractor:
                 continue
             gap = self.text[cursor:p.start]
             if not out:
-                if len(re.findall(r"\S+", gap)) > max_lead_words or re.search(r"[,;:.]", gap):
+                if len(_WORD_RUN.findall(gap)) > max_lead_words or _PUNCTUATION.search(gap):
                     break
             elif not _LIST_JOINER.fullmatch(gap):
                 break
@@ -256,7 +282,7 @@ class Extractor:
         for p in s.percents:
             if lo <= p.start < hi:
                 before = self.text[max(s.start, p.start - 20):p.start]
-                if re.search(r"(?:up|down|rose|fell|grew|hausse|baisse|croissance|plus|gestiegen|Plus|subi[óo]|creci)\W*\w*\W*$", before, _I):
+                if _CHANGE_BEFORE.search(before):
                     continue
                 return p.value
         return None
@@ -322,16 +348,14 @@ class Extractor:
         if _INVEST_NOUN.fullmatch(cue.group()) and not self._noun_frame_ok(s, cue, hi):
             return
         investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
-        verb_last = self.lang == "de" and re.match(r"\s*(?:[,.;:]|$)", self.text[cue.end():s.end]) is not None
+        verb_last = self.lang == "de" and _CLAUSE_ENDS.match(self.text[cue.end():s.end]) is not None
         target = None if verb_last else self._object(s, cue.end(), hi, prep=True)
         if target is None and investor is not None and _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
             # verb last, as German puts it: "Meta soll 10 Mrd. in Scale AI investieren"
             target = investor
             investor = self._subject(s, self._clause_start(s, cue.start()), target.start)
         target_name = target.name if target else None
-        if target_name is None and re.search(
-            r"\b(?:y|it|the\s+(?:round|offering)|(?:au|le|du)\s+tour|(?:der|die)\s+Runde|la\s+ronda)\b", self.text[s.start:s.end], _I
-        ):
+        if target_name is None and _ROUND_PRONOUN.search(self.text[s.start:s.end]):
             target_name = self._recent_target(s)
         if target_name is None or investor is None or investor.name == target_name:
             return
@@ -375,9 +399,9 @@ class Extractor:
         giver = _GIVER_CUE.search(self.text, amount.end, min(s.end, amount.end + 40))
         investors = self._party_list_after(s, giver.end()) if giver else []
         investors = [p for p in investors if p.name != target.name]
-        if not investors and (giver or not re.search(ROUND_NOUN, self.text[s.start:s.end], _I)):
+        if not investors and (giver or not _ROUND_NOUN_ANYCASE.search(self.text[s.start:s.end])):
             return  # money from the state ("de la France") or of unknown origin: a grant, not a deal
-        kind = "investment" if len(investors) == 1 and not re.search(ROUND_NOUN, self.text[s.start:s.end], _I) else "funding_round"
+        kind = "investment" if len(investors) == 1 and not _ROUND_NOUN_ANYCASE.search(self.text[s.start:s.end]) else "funding_round"
         d = self._emit(Draft(kind, target.name, amount=amount, status=self._status(s, lo, hi), sentence=s.index,
                               valuation=self._valuation(s, cue.start(), s.end)))
         for p in investors:
@@ -424,14 +448,12 @@ class Extractor:
         if investor is None:
             return
         changes_hands = word.startswith(("pas", "geh", "gehö"))
-        if changes_hands or _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or re.match(
-            r"\s*(?:\w+\s+){0,1}(?:by|par|por)\s", after, _I
-        ) and not is_pay:
+        if changes_hands or _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or _BY_AFTER.match(after) and not is_pay:
             self._passive(s, cue, investor, lo, hi, changes_hands)
             return
         targets: list[Party] = []
         if is_pay:
-            m = re.search(r"\b(?:for|pour|für|por)\s+", after, _I)
+            m = _FOR.search(after)
             if m and stake_like:
                 # "paying $15bn for a 49% stake in Scale AI"
                 first = self._object(s, cue.end() + m.end(), hi, prep=True)
@@ -444,7 +466,7 @@ class Extractor:
             first = self._object(s, cue.end(), hi, prep=stake_like)
             if first is not None and not stake_like:
                 gap = self.text[cue.end():first.start]
-                if len(re.findall(r"\S+", gap)) > 8:
+                if len(_WORD_RUN.findall(gap)) > 8:
                     first = None
             if first is not None:
                 targets = [first] + [p for p in self._party_list_after(s, first.start) if p is not first][1:]
@@ -480,8 +502,8 @@ class Extractor:
 
     def _passive(self, s: Sentence, cue: re.Match, target: Party, lo: int, hi: int, changes_hands: bool = False) -> None:
         """"Quantix was acquired by Nvidia", "Run:ai wurde von Nvidia übernommen", "pasa a manos de X"."""
-        by_words = r"by|par|por|von|durch|de|zu|à" if changes_hands else r"by|par|por|von|durch"
-        by = re.search(rf"\b(?:{by_words})\s+", self.text[target.end:hi], _I)
+        by_cue = _BY_OR_TO if changes_hands else _BY
+        by = by_cue.search(self.text[target.end:hi])
         if by is None:
             return
         buyer = self._object(s, target.end + by.end(), hi, prep=False)
@@ -517,7 +539,7 @@ class Extractor:
         after_targets = self.text[targets[-1].end:hi]
         # "the purchase of X by Y"; in Spanish "por" also gives the price ("compra de X por 14.000
         # millones"), so the buyer must follow it at once.
-        by = re.match(r"\s*,?\s*(?:\w+\s+)?(?:by|par|durch|por)\s+(?:(?:the|le|la|l['’]|el|los)\s+)?", after_targets, _I)
+        by = _BY_BUYER.match(after_targets)
         acquirer = None
         if by:
             acquirer = self._object(s, targets[-1].end + by.end(), targets[-1].end + by.end() + 1, prep=False)
@@ -542,7 +564,7 @@ class Extractor:
     def _sell(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
         """A sale is a deal only when the buyer is named: "X sells Y to Z" is Z acquiring Y."""
         after = self.text[cue.end():hi]
-        m = re.search(r"\b(?:to|à|an|a)\s+", after, _I)
+        m = _TO.search(after)
         if not m:
             return
         buyer = self._object(s, cue.end() + m.end(), hi, prep=False)
@@ -563,9 +585,7 @@ class Extractor:
         )
 
     def _round(self, s: Sentence, cue: re.Match, lo: int, hi: int, strong: bool) -> None:
-        if not strong and cue.group().lower().startswith(("tour", "runde", "round")) and not re.search(
-            r"\d|led|men|round\s+of", self.text[max(s.start, cue.start() - 40):min(s.end, cue.end() + 30)], _I
-        ):
+        if not strong and cue.group().lower().startswith(("tour", "runde", "round")) and not _ROUND_EVIDENCE.search(self.text[max(s.start, cue.start() - 40):min(s.end, cue.end() + 30)]):
             # bare "round"/"tour" ("tour de France", "another round of talks") needs money or a lead nearby
             return
         owner = _ROUND_OWNER.match(self.text, cue.end(), hi)
@@ -594,9 +614,7 @@ class Extractor:
         else:
             assert subject is not None
             # "X leads a round in Y" - the subject is then the lead, the target follows "in".
-            if re.match(r"\s*(?:\w+\s+){0,2}(?:in|dans|en|bei)\s+", self.text[cue.end():hi], _I) and re.search(
-                r"\bleads?\b|\bm[eè]ne\b|\bführt\b|\blidera\b", self.text[subject.end:cue.start()], _I
-            ):
+            if _IN_AFTER.match(self.text[cue.end():hi]) and _LEADS.search(self.text[subject.end:cue.start()]):
                 target = self._object(s, cue.end(), hi, prep=True)
                 if target is None:
                     return
@@ -619,11 +637,11 @@ class Extractor:
                 for p in self._party_list_after(s, m.end()):
                     d.add_investor(p.name)
         if strong and d.amount is None and not s.amounts:
-            if not re.search(ROUND_NOUN, self.text[s.start:s.end], _I):
+            if not _ROUND_NOUN_ANYCASE.search(self.text[s.start:s.end]):
                 self.drafts.remove(d)
 
     def _ipo(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
-        m = re.match(r"\s*(?:of|de|d['’]|von|des)\s*", self.text[cue.end():hi], _I)
+        m = _OF.match(self.text[cue.end():hi])
         target = self._object(s, cue.end(), hi, prep=False) if m else None
         if target is None:
             target = self._subject(s, self._clause_start(s, cue.start()), cue.start())
@@ -641,7 +659,7 @@ class Extractor:
             sized = [a for a in usable if 0 <= cue.start() - a.end <= 2]  # "a $1.2 billion IPO"
             if sized:
                 d.amount = sized[0]
-            elif usable and re.search(r"rais|lev|recaud|capt|sammel|proceeds|produit", self.text[s.start:s.end], _I):
+            elif usable and _PROCEEDS.search(self.text[s.start:s.end]):
                 d.amount = usable[0]
         if d.valuation is None:
             d.valuation = self._valuation(s, s.start, s.end)
@@ -683,7 +701,7 @@ class Extractor:
                 paired = self._amount_paired_with(nxt, d.target)
                 if paired is not None:
                     d.amount = paired
-                elif re.search(r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|wert\b|worth|estim|co[ûu]t|kost|deal|terms|Summe", body, _I):
+                elif _PRICE_WORDS.search(body):
                     usable = [a for a in nxt.amounts if self._is_deal_money(a, nxt)]
                     if usable:
                         d.amount = usable[0]
@@ -700,6 +718,6 @@ class Extractor:
                 continue
             for a in s.amounts:
                 gap = self.text[p.end:a.start]
-                if 0 <= len(gap) <= 25 and re.fullmatch(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", gap, _I):
+                if 0 <= len(gap) <= 25 and _AT_GAP.fullmatch(gap):
                     return a
         return None
