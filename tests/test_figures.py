@@ -67,6 +67,9 @@ AMOUNT_FORMS = [
      False, None),
     ("por mil millones de dólares", "es", B, "USD", "mil millones de dólares", False, None),
     ("aporte de R$ 1 bilhão", "es", B, "BRL", "R$ 1 bilhão", False, None),
+    # Spanish names the Brazilian real "reales" (Portuguese "reais")
+    ("El Gobierno ha liberado 1.200 millones de reales en ayudas.", "es", 1_200 * M, "BRL",
+     "1.200 millones de reales", False, None),
     ("nearly half a trillion dollars", "en", 500 * B, "USD", "half a trillion dollars", True,
      None),
     ("a $1.2 trillion market value", "en", 1_200 * B, "USD", "$1.2 trillion", False, None),

@@ -102,7 +102,7 @@ _SUFFIX = "|".join((
     r"euros?", r"(?:pounds?|livres?|libras?)(?:\ (?:sterling|esterlinas))?", r"sterling",
     r"(?:britische\ )?Pfund(?:\ Sterling)?", r"yens?", r"yenes", r"yuan(?:es|s)?", r"renminbi",
     r"Swiss\ francs", r"francs\ suisses", r"(?:Schweizer\ )?Franken", r"francos\ suizos",
-    r"reais", r"rupees", r"roupies", r"rupias", r"Rupien", r"won", r"kronor", r"kroner",
+    r"reais", r"reales", r"rupees", r"roupies", r"rupias", r"Rupien", r"won", r"kronor", r"kroner",
     "(?:" + "|".join(_CODES) + ")",
     r"(?:US|R|C|A|HK)?\$", r"[€£¥₹₩]",
 ))
@@ -218,7 +218,7 @@ def _currency_of_marker(marker: str) -> str | None:
                       ("dolar", "USD"), ("euro", "EUR"), ("pound", "GBP"), ("livre", "GBP"),
                       ("libra", "GBP"), ("sterling", "GBP"), ("pfund", "GBP"), ("yen", "JPY"),
                       ("yuan", "CNY"), ("renminbi", "CNY"), ("franc", "CHF"), ("franken", "CHF"),
-                      ("reais", "BRL"), ("rup", "INR"), ("roupie", "INR"), ("won", "KRW"),
+                      ("reais", "BRL"), ("reales", "BRL"), ("rup", "INR"), ("roupie", "INR"), ("won", "KRW"),
                       ("kronor", "SEK"), ("kroner", "NOK")):
         if cue in m:
             return code
