@@ -282,6 +282,27 @@ async def test_token_bucket_never_lets_more_than_burst_plus_rate_into_a_second(r
 
 # -- helpers ----------------------------------------------------------------------------------
 
+async def test_an_unanswered_post_times_out_and_its_retry_shows_one_message(
+    client, discord_standin, store, outbox, clock  # noqa: F811
+):
+    """Discord stores the alert but never answers: the post gives up after its timeout instead
+    of holding every channel's delivery for aiohttp's 5 minutes, and the retry (same nonce)
+    shows the message already there, not a second one."""
+    first = await outbox.queue(OPEN_A)
+    second = await outbox.queue(OPEN_B)
+    discord_standin.swallow("POST " + MESSAGES, count=1)
+    worker = DeliveryWorker(store, DiscordSender(client, send_timeout=0.5), clock)
+
+    assert await worker.deliver_pending() == 1  # the second alert is not held up behind the first
+    assert nonces(discord_standin, OPEN_B) == [delivery_key(second)]
+    assert await store.outbox_counts() == {"pending": 1, "sent": 1}
+
+    clock.advance(60)
+    assert await worker.deliver_pending() == 1
+    assert nonces(discord_standin, OPEN_A) == [delivery_key(first)]
+    assert await store.outbox_counts() == {"sent": 2}
+
+
 async def _until(condition, timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
         while not condition():

@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 # one-second window; 44 + 4 = 48 leaves room for discord.py's own 429 retries and clock jitter.
 GLOBAL_RATE = 44.0
 GLOBAL_BURST = 4
+# discord.py's HTTP session waits up to aiohttp's default 5 minutes for an answer; one POST that
+# Discord never answers would hold every channel's delivery that long (found by stress part 6).
+# After this many seconds the post counts as failed; its retry carries the same nonce, so if
+# Discord did store it, the retry shows the existing message instead of a second one.
+SEND_TIMEOUT = 20.0
 
 
 class TokenBucket:
@@ -97,9 +102,12 @@ class DiscordSender:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client, budget: TokenBucket | None = None) -> None:
+    def __init__(
+        self, client: discord.Client, budget: TokenBucket | None = None, *, send_timeout: float = SEND_TIMEOUT
+    ) -> None:
         self.client = client
         self.budget = budget or TokenBucket()
+        self.send_timeout = send_timeout
 
     async def send(self, external_id: str, alert: AlertView, key: str) -> str:
         (ref,) = await self._post(external_id, [[alert_embed(alert)]], key)
@@ -123,9 +131,9 @@ class DiscordSender:
             nonce = key if len(messages) == 1 else message_nonce(key, index)
             await self.budget.acquire()
             try:
-                message = await channel.send(
+                message = await asyncio.wait_for(channel.send(
                     embeds=embeds, allowed_mentions=discord.AllowedMentions.none(), nonce=nonce,
-                )
+                ), self.send_timeout)
             except Exception as error:
                 failure = delivery_failure(error)
                 if failure is None:
