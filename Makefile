@@ -29,8 +29,20 @@ test: $(DEVSTAMP)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-bench: $(DEVSTAMP)
+BENCHSTAMP := $(VENV)/.installed-bench
+
+$(BENCHSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(STAMP) $(DEVSTAMP) $@
+
+# Analysis throughput, then the feed farm (writes BENCHMARKS.md and docs/bench-cycle.png).
+bench: $(BENCHSTAMP)
 	$(PY) -m tests.bench
+	$(PY) -m tests.farm
+
+# The feed farm alone; FARM_SIZES=1000,10000 picks the feed counts.
+farm: $(BENCHSTAMP)
+	$(PY) -m tests.farm
 
 # The fault-and-attack suite in full (make test runs a shortened form of each part).
 stress: $(DEVSTAMP) stress-corpus

@@ -1,0 +1,147 @@
+"""The peers and the floor, each run in a process of its own on the same farm:
+
+    python -m tests.farm.peers reader --info farm.json --feeds N [--workers 16]
+    python -m tests.farm.peers naive  --info farm.json --feeds N [--sample 100]
+    python -m tests.farm.peers floor  --info farm.json --feeds N [--sample 200]
+
+reader: lemon24's `reader` stores every entry with its own update workers (no analysis).
+naive:  what a hobby bot does: feedparser.parse(url) feed after feed, one regex per watched name.
+        One regex per name over every entry is slow enough that it runs on `--sample` feeds and
+        the cycle is scaled to N (said so in the report).
+floor:  HTTP round trips alone (aiohttp, 64 connections: full GETs cold, conditional GETs warm)
+        and feedparser alone over the bodies (one core, measured on `--sample` feeds, scaled).
+Each prints one JSON line: {"cold": Cycle, "warm": Cycle}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import feedparser
+
+from tests.farm.common import (CHANNELS, Cycle, Meter, advance_farm, feed_url, peak_rss_mb,
+                               watched_names)
+
+
+def run_reader(base: str, feeds: int, workers: int) -> dict:
+    from reader import make_reader
+
+    with tempfile.TemporaryDirectory() as tmp:
+        reader = make_reader(str(Path(tmp) / "reader.sqlite"))
+        for n in range(feeds):
+            reader.add_feed(feed_url(base, n))
+        cycles = {}
+        stored = 0
+        for name in ("cold", "warm"):
+            changed = feeds
+            if name == "warm":
+                changed = len(advance_farm(base))
+            with Meter() as meter:
+                reader.update_feeds(workers=workers, scheduled=False)
+            total = reader.get_entry_counts().total
+            cycles[name] = Cycle(meter.wall, meter.cpu, peak_rss_mb(), total - stored, changed,
+                                 note=f"{workers} workers").as_dict()
+            stored = total
+        reader.close()
+    return cycles
+
+
+def run_naive(base: str, feeds: int, sample: int) -> dict:
+    patterns = [re.compile(r"\b" + re.escape(name) + r"\b")
+                for channel in range(CHANNELS) for name in watched_names(channel)]
+    picked = range(min(sample, feeds))
+    etags: dict[int, str] = {}
+    seen: set[str] = set()
+    cycles = {}
+    for name in ("cold", "warm"):
+        changed = feeds
+        if name == "warm":
+            changed = len(advance_farm(base))
+        entries = hits = 0
+        with Meter() as meter:
+            for n in picked:
+                parsed = feedparser.parse(feed_url(base, n), etag=etags.get(n))
+                if getattr(parsed, "etag", None):
+                    etags[n] = parsed.etag
+                for entry in parsed.entries:
+                    key = entry.get("id") or entry.get("link")
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    entries += 1
+                    text = f"{entry.get('title', '')} {entry.get('summary', '')}"
+                    hits += sum(1 for pattern in patterns if pattern.search(text))
+        scale = feeds / len(picked)
+        cycles[name] = Cycle(meter.wall * scale, meter.cpu * scale, peak_rss_mb(), round(entries * scale),
+                             changed, alerts=round(hits * scale),
+                             note=f"measured on {len(picked)} feeds, scaled to {feeds}").as_dict()
+    return cycles
+
+
+async def _fetch_all(base: str, feeds: int, etags: dict[int, str]) -> list[bytes]:
+    import aiohttp
+
+    bodies: list[bytes] = []
+
+    async def one(session, n: int) -> None:
+        headers = {"If-None-Match": etags[n]} if n in etags else {}
+        async with session.get(feed_url(base, n), headers=headers) as response:
+            body = await response.read()
+            if response.status == 200:
+                etags[n] = response.headers.get("ETag", "")
+                bodies.append(body)
+
+    connector = aiohttp.TCPConnector(limit=64)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(one(session, n) for n in range(feeds)))
+    return bodies
+
+
+def run_floor(base: str, feeds: int, sample: int) -> dict:
+    etags: dict[int, str] = {}
+    cycles = {}
+    for name in ("cold", "warm"):
+        changed = feeds if name == "cold" else len(advance_farm(base))
+        with Meter() as http:
+            bodies = asyncio.run(_fetch_all(base, feeds, etags))
+        picked = bodies[:sample]
+        entries = 0
+        with Meter() as parse:
+            for body in picked:
+                entries += len(feedparser.parse(body).entries)
+        scale = len(bodies) / len(picked) if picked else 0.0
+        cycles[name] = {
+            "http": Cycle(http.wall, http.cpu, peak_rss_mb(), 0, changed,
+                          note=f"{len(bodies)} bodies, {feeds - len(bodies)} not modified").as_dict(),
+            "parse": Cycle(parse.wall * scale, parse.cpu * scale, peak_rss_mb(), round(entries * scale),
+                           changed, note=f"one core, measured on {len(picked)} bodies").as_dict(),
+        }
+    return cycles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("which", choices=("reader", "naive", "floor"))
+    parser.add_argument("--info", required=True)
+    parser.add_argument("--feeds", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--sample", type=int, default=100)
+    args = parser.parse_args()
+    base = json.loads(Path(args.info).read_text())["base"]
+    if args.which == "reader":
+        result = run_reader(base, args.feeds, args.workers)
+    elif args.which == "naive":
+        result = run_naive(base, args.feeds, args.sample)
+    else:
+        result = run_floor(base, args.feeds, args.sample)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
