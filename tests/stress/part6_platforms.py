@@ -34,7 +34,13 @@ from bot.adapters.sqlite import Store
 from bot.services.delivery import DeliveryWorker
 from bot.settings import Settings
 from tests.discord_standin import DiscordStandIn, running_bot
-from tests.stress.platform_outbox import Clock, Tally, outbox_states, queue_alerts, tally
+from tests.stress.platform_outbox import (
+    Clock,
+    Tally,
+    outbox_states,
+    queue_alerts,
+    tally,
+)
 from tests.stress.platform_slack import PushyStandIn
 from tests.stress.summary import Summary
 

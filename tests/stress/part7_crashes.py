@@ -137,7 +137,7 @@ async def run(full: bool) -> Summary:
                         standin.swallow("POST /channels/*/messages", count=1)
                         held += 1
                         with contextlib.suppress(TimeoutError):
-                            await until(lambda: swallowed(standin) > before, "a held POST", wait + HOLD_WAIT)
+                            await until(lambda before=before: swallowed(standin) > before, "a held POST", wait + HOLD_WAIT)
                     else:
                         await asyncio.sleep(wait)
                     await bot.kill()

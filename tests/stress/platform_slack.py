@@ -6,6 +6,7 @@ Slack's one-message-per-second-per-channel limit."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import defaultdict
 
@@ -56,6 +57,6 @@ class PushyStandIn(SlackStandIn):
 
     def tightest_gap(self) -> float:
         """The shortest time between two chat.postMessage calls to one channel (inf if none)."""
-        gaps = [b - a for times in self.post_times.values() for a, b in zip(times, times[1:])]
+        gaps = [b - a for times in self.post_times.values() for a, b in itertools.pairwise(times)]
         return min(gaps, default=float("inf"))
 
