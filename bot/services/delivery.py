@@ -60,16 +60,28 @@ class DeliveryWorker:
     async def deliver_pending(self) -> int:
         """One pass over what is due; returns how many alerts were posted."""
         posted = 0
+        closed: set[int] = set()  # channels that refused for good during this pass
         while True:
             items = await self.store.pending(self.sender.platform, self.clock(), self.batch)
             if not items:
                 return posted
             for item in items:
-                posted += await self._deliver(item)
+                if item.channel_id not in closed:  # else already marked dead with its channel
+                    posted += await self._deliver(item, closed)
             if len(items) < self.batch:
                 return posted
 
-    async def _deliver(self, item) -> int:
+    async def _close_channel(self, channel_id: int, reason: str) -> None:
+        """A channel that is gone or shut to the bot: pause its watches and give up every alert
+        still queued for it. Trying each one would only collect more 403/404 answers, and
+        Discord bans (via Cloudflare) a bot that sends too many invalid requests; stress part 6
+        saw one deleted channel draw a 404 per queued alert."""
+        await self.store.pause_channel(channel_id, reason)
+        while queued := await self.store.pending_for_channel(channel_id, self.batch):
+            for other in queued:
+                await self.store.mark_dead(other.id, reason)
+
+    async def _deliver(self, item, closed: set[int]) -> int:
         view = await build_view(self.store, item)
         if view is None:
             await self.store.mark_dead(item.id, "article no longer stored")
@@ -81,7 +93,8 @@ class DeliveryWorker:
                 log.warning("%s channel %s refused delivery, pausing its watches: %s",
                             self.sender.platform, item.external_id, failure.reason)
                 await self.store.mark_dead(item.id, failure.reason)
-                await self.store.pause_channel(item.channel_id, failure.reason)
+                await self._close_channel(item.channel_id, failure.reason)
+                closed.add(item.channel_id)
             elif item.attempts + 1 >= MAX_ATTEMPTS:
                 await self.store.mark_dead(item.id, f"gave up: {failure.reason}")
             else:
