@@ -4,6 +4,7 @@ be alerted to, and `newsbot run` as a subprocess that can be killed and started 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -16,6 +17,7 @@ from tests.feedserver import FeedServer, Reply
 ROOT = Path(__file__).resolve().parents[2]
 CONSONANTS = "bdfgklmnprtvz"
 VOWELS = "aeiou"
+LEFTOVER_GRACE = 2.0  # seconds for a killed bot's stderr to close before we call it leftovers
 
 
 def made_up_words() -> list[str]:
@@ -95,6 +97,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=self.env, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so leftovers can be found and ended
         )
         self._reader = asyncio.create_task(self._collect(self.proc.stderr))
 
@@ -106,11 +109,19 @@ class BotProcess:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
-    async def kill(self) -> None:
-        """SIGKILL: no handler runs, nothing is flushed or closed."""
+    async def kill(self) -> bool:
+        """SIGKILL the bot's process alone, as a crash would: no handler runs, nothing is
+        flushed or closed. Returns False when something it started (a worker pool) outlived it,
+        still holding its stderr open; those leftovers are then killed with its process group."""
         if self.alive:
             self.proc.kill()
-        await self._reap()
+        await self.proc.wait()
+        clean = await self._reap(grace=LEFTOVER_GRACE)
+        if not clean:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            await self._reap(grace=LEFTOVER_GRACE)
+        return clean
 
     async def stop(self, timeout: float = 15.0) -> int | None:
         """SIGTERM and wait; the exit code (None if it had to be killed)."""
@@ -124,9 +135,14 @@ class BotProcess:
         await self._reap()
         return self.proc.returncode if self.proc else None
 
-    async def _reap(self) -> None:
+    async def _reap(self, grace: float = 15.0) -> bool:
+        """Wait for the process, then for its stderr to close; False if it stayed open."""
         if self.proc is not None:
             await self.proc.wait()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
-            self._reader = None
+        if self._reader is None:
+            return True
+        done, _ = await asyncio.wait({self._reader}, timeout=grace)
+        if not done:
+            return False
+        self._reader = None
+        return True

@@ -112,7 +112,7 @@ async def run(full: bool) -> Summary:
     summary = Summary("part 7 crashes")
     started = time.perf_counter()
     rng = random.Random(SEED)
-    kills = held = 0
+    kills = held = leftovers = 0
     with tempfile.TemporaryDirectory(prefix="newsbot-stress7-") as tmp:
         workdir = Path(tmp)
         async with DiscordStandIn() as standin, FeedServer() as server:
@@ -140,7 +140,7 @@ async def run(full: bool) -> Summary:
                             await until(lambda before=before: swallowed(standin) > before, "a held POST", wait + HOLD_WAIT)
                     else:
                         await asyncio.sleep(wait)
-                    await bot.kill()
+                    leftovers += not await bot.kill()
                     kills += 1
                     disarm(standin)
                     await bot.start()
@@ -170,12 +170,13 @@ async def run(full: bool) -> Summary:
         summary.doubled += sum(1 for title, times in shown.items() if times > 1)
         summary.failures += len(set(shown) - titles)  # alerts nobody should have had
     stuck = sum(n for state, n in states.items() if state != "sent")
-    summary.failures += (integrity != "ok") + (code != 0) + (stuck > 0) + (not caught_up)
+    # A kill that left processes behind (a worker pool outliving the bot) leaks them at every crash.
+    summary.failures += (integrity != "ok") + (code != 0) + (stuck > 0) + (not caught_up) + leftovers
     caught_held = swallowed(standin)
     tail = "".join(bot.log[-3:]).strip().replace("\n", " | ")
     summary.notes.append(
         f"{kills} kills ({held} armed to land while Discord held a POST, {caught_held} did), {bot.starts} starts, "
         f"{len(newsroom.published())} stories published, integrity_check {integrity}, "
-        f"outbox {dict(states)}, last exit code {code}" + ("" if caught_up else f", did not catch up: {tail}"))
+        f"outbox {dict(states)}, last exit code {code}, {leftovers} kills left processes behind" + ("" if caught_up else f", did not catch up: {tail}"))
     summary.seconds = time.perf_counter() - started
     return summary
