@@ -154,13 +154,61 @@ STATUS = [
     ("de-abgeschlossen", "de", "Meta hat 10 Milliarden US-Dollar in Scale AI investiert.", "completed"),
     ("es-estaria", "es", "Meta estaría negociando invertir 10.000 millones de dólares en Scale AI.", "rumored"),
     ("es-anuncia", "es", "Meta invertirá 10.000 millones de dólares en Scale AI.", "announced"),
+    # the conditional mood of the cue verb itself is hearsay
+    ("fr-prendrait", "fr", "Meta prendrait 49 % de Scale AI pour 10 milliards de dollars.", "rumored"),
+    ("fr-racheterait", "fr", "Meta rachèterait Scale AI pour 10 milliards de dollars.", "rumored"),
+    ("es-tomaria", "es", "Meta tomaría el 49 % de Scale AI por 10.000 millones de dólares.", "rumored"),
+    ("de-wuerde", "de", "Meta würde 49 Prozent an Scale AI für 10 Milliarden US-Dollar kaufen.", "rumored"),
 ]
+
+# Talks over a stake, said with the stake noun after the talks verb, in each language: one rumored
+# investment Meta -> Scale AI with its price and percentage.
+STAKE_TALKS = [
+    ("fr-negocierait", "fr", "Meta négocierait une prise de participation de 49 % dans Scale AI pour environ "
+     "15 milliards de dollars, selon la presse américaine.", "15 milliards de dollars", "49 %"),
+    ("fr-negocie", "fr", "Meta négocie une participation de 49 % dans Scale AI pour environ 15 milliards de dollars.",
+     "15 milliards de dollars", "49 %"),
+    ("en-negotiating", "en", "Meta is negotiating a 49% stake in Scale AI for about $15bn.", "$15bn", "49%"),
+    ("de-verhandelt", "de", "Meta verhandelt über eine Beteiligung von 49 Prozent an Scale AI für rund 15 Milliarden Dollar.",
+     "15 Milliarden Dollar", "49 Prozent"),
+    ("de-soll-verb-last", "de", "Meta soll 49 Prozent an Scale AI für 15 Milliarden Dollar übernehmen.",
+     "15 Milliarden Dollar", "49 Prozent"),
+    ("es-negocia", "es", "Meta negocia una participación del 49 % en Scale AI por unos 15.000 millones de dólares.",
+     "15.000 millones de dólares", "49 %"),
+    ("es-estaria-comprando", "es", "Meta estaría comprando el 49 % de Scale AI por 15.000 millones de dólares.",
+     "15.000 millones de dólares", "49 %"),
+]
+
+
+@pytest.mark.parametrize("lang,text,money,pct", [c[1:] for c in STAKE_TALKS], ids=[c[0] for c in STAKE_TALKS])
+def test_talks_over_a_stake_give_a_rumored_investment(lang, text, money, pct):
+    (deal,) = deals_of(text, lang, [(money, 15 * B, "USD")], [(pct, 49)])
+    assert (deal.kind, deal.investors, deal.target, deal.amount.value, deal.stake_percent, deal.status) == (
+        "investment", ("Meta",), "Scale AI", 15 * B, 49, "rumored")
+
+
+def test_talks_over_selling_a_stake_are_no_purchase():
+    assert deals_of("Meta is negotiating a stake sale in Scale AI.", "en") == []
+
+
+@pytest.mark.parametrize("lang,text,money,expected", [
+    ("fr", "Salesforce s'empare d'Informatica pour environ 8 milliards de dollars.", ("8 milliards de dollars", 8 * B),
+     ("acquisition", ("Salesforce",), "Informatica", 8 * B)),
+    ("es", "Nvidia se ha hecho con Run:ai por unos 700 millones de dólares.", ("700 millones de dólares", 700 * M),
+     ("acquisition", ("Nvidia",), "Run:ai", 700 * M)),
+    ("en", "Nvidia is buying a 4% stake in Mistral AI worth about €500 million.", ("€500 million", 500 * M),
+     ("investment", ("Nvidia",), "Mistral AI", 500 * M)),
+])
+def test_more_ways_to_say_a_purchase(lang, text, money, expected):
+    (deal,) = deals_of(text, lang, [(money[0], money[1], "USD")])
+    assert (deal.kind, deal.investors, deal.target, deal.amount.value) == expected
 
 
 @pytest.mark.parametrize("lang,text,status", [c[1:] for c in STATUS], ids=[c[0] for c in STATUS])
 def test_status(lang, text, status):
     money = re.search(r"\$10 billion|10 milliards de dollars|10 Milliarden US-Dollar|10\.000 millones de dólares", text).group()
-    deals = deals_of(text, lang, [(money, 10 * B, "USD")])
+    pct = re.search(r"49 %|49 Prozent", text)
+    deals = deals_of(text, lang, [(money, 10 * B, "USD")], [(pct.group(), 49)] if pct else [])
     assert [d.status for d in deals] == [status]
 
 

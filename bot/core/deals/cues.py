@@ -29,13 +29,13 @@ _INVEST_VERB = (
     r"|investier(?:t|en|te|ten)|steck(?:t|en|te|ten)|pump(?:t|en|te)"
     r"|beteilig(?:t|en|te)\s+sich|steig(?:t|en)\s+(?:\S+\s+){0,4}ein"
     # es
-    r"|invert(?:irá|irán|ir|ido|iría|irían)|inviert(?:e|en)|invirti(?:ó|eron)|inyect(?:a|an|ó|ará|ar)"
+    r"|invert(?:irá|irán|ir|ido|iría|irían)|inviert(?:e|en)|invirti(?:ó|eron|endo)|inyect(?:a|an|ó|ará|ar)"
     r"|entr(?:a|ará|aría|ó)\s+en\s+el\s+capital"
 )
 _ACQUIRE_VERB = (
     r"acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|take(?:s)?\s+over|took\s+over"
     r"|tak(?:e|es|ing|en)|took|snap(?:s|ped)?\s+up|swallow(?:s|ed)?"
-    r"|prend(?:re|ra|rait|raient)?|pris|nimmt|nehmen|genommen|tom(?:a|ar|ará|aría|ó)"
+    r"|prend(?:re|ra|rait|raient)?|pris|nimmt|nehmen|genommen|tom(?:a|ar|ará|aría|ó|ando)"
     r"|pay(?:s|ing)?|paid"
     # fr
     r"|rach[eè]t(?:e|ent|er|é|ée|era|eront|erait|ait)|acqu(?:iert|ièrent|érir|erra|is|ise|errait)"
@@ -46,11 +46,18 @@ _ACQUIRE_VERB = (
     r"|übernimmt|übernehmen|übernommen|übernahm|kauf(?:t|en|te)|gekauft|erw(?:irbt|erben|arb|orben)"
     r"|schluck(?:t|en)|zahl(?:t|en|te)"
     # es
-    r"|adquiri(?:r|rá|ó|do|da|dos|das|ría)|adquier(?:e|en)|compr(?:a|an|ar|ará|ó|ado|ada|aría)|absorbe"
+    r"|adquiri(?:r|rá|ó|do|da|dos|das|ría|endo)|adquier(?:e|en)|compr(?:a|an|ar|ará|ó|ado|ada|aría|ando)|absorbe"
     # a company changing hands: "Statsig pasa a manos de OpenAI", "Graphcore gehört jetzt zu SoftBank"
     r"|pas(?:a|ó|ará|aría)\s+a\s+manos|passe(?:ra|rait)?\s+(?:sous\s+le\s+contrôle|dans\s+le\s+giron|aux\s+mains)"
     r"|geh[öo]rt\s+(?:jetzt\s+|nun\s+|künftig\s+|bald\s+)?zu"
     r"|pag(?:a|ar|ará|ó|ado)|desembols(?:a|ó|ar|ado)"
+    # "Salesforce s'empare d'Informatica", "Nvidia se ha hecho con Run:ai"
+    r"|s['’]empar(?:e|ent|er|era|erait|é)|se\s+(?:ha\s+|han\s+)?(?:hace|hacen|hizo|hará|haría|hecho)\s+con"
+    # talks over a stake frame like taking it: "Meta négocie une participation de 49 % dans Scale AI",
+    # "is negotiating a 49% stake in", "verhandelt über eine Beteiligung an", "negocia una participación en"
+    r"|(?:negotiat(?:e|es|ed|ing)|n[ée]goci(?:e|ent|er|é|era|erait|eraient|ait)|verhandel(?:t|n|te|ten)"
+    r"|negoci(?:a|an|ará|aría|arían|ando|ó))"
+    r"(?=\s+(?:\S+\s+){0,3}?(?:stake|participation|Beteiligung|participaci[óo]n)\b(?!\s+sales?\b))"
 )
 _SELL_VERB = r"sell(?:s|ing)?|sold|c[eè]d(?:e|er|é|era)|vend(?:s|re|u|ra)|verkauf(?:t|en|te)|vend(?:e|en|ió|erá)"
 # "G42 gets $1.5 billion from Microsoft", "n8n erhält 180 Mio. Dollar": the subject is funded.
@@ -103,6 +110,7 @@ _CUE_STEMS = (
     "series", "seed", "venture", "tour", "série", "serie", "finanzierungsrunde", "runde", "ronda",
     "new", "nouveau", "ipo", "initial", "go", "went", "began", "introduction", "entrée", "börse", "an",
     "salida", "opv", "investment",
+    "negotiat", "négoci", "negoci", "verhandel", "s'empar", "s’empar", "se",
 )
 
 

@@ -15,7 +15,7 @@ from bot.core.deals.money import (
 )
 from bot.core.deals.parties import APPOSITIVE, COREF_RE, PERSON_OF_BEFORE, Party, SOURCE_BEFORE
 from bot.core.deals.sentences import Sentence
-from bot.core.deals.status import ABANDONED, COMPLETED, NOT_YET, PLEDGE, RUMOR, TALKS_FAILED
+from bot.core.deals.status import ABANDONED, COMPLETED, CONDITIONAL_CUE, NOT_YET, PLEDGE, RUMOR, TALKS_FAILED
 
 _I = re.IGNORECASE
 
@@ -111,6 +111,10 @@ _OF = re.compile(r"\s*(?:of|de|d['’]|von|des)\s*", _I)
 _PROCEEDS = re.compile(r"rais|lev|recaud|capt|sammel|proceeds|produit", _I)
 _PRICE_WORDS = re.compile(
     r"price|prix|montant|Kaufpreis|Preis|precio|importe|valu|valoris|[ée]valu|bewert|wert\b|worth|estim|co[ûu]t|kost|deal|terms|Summe", _I)
+# "49 Prozent an", "eine Beteiligung an", "Anteile an": what is bought is a share of the next name
+_SHARE_OF_BEFORE = re.compile(r"(?:%|Prozent|Beteiligung|Anteile?|Aktien)\s+an\s+$", _I)
+# "a 4% stake in Mistral AI worth about €500 million": what the stake is worth is its price
+_STAKE_WORTH = re.compile(r"\b(?:stake|shares)\b[^.;,]{0,40}\bworth\W+(?:\w+\s+)?$", _I)
 _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 
 
@@ -154,7 +158,7 @@ class Extractor:
 
     def _judge_valuation(self, a: Amount, s: Sentence) -> bool:
         before = self.text[max(s.start, a.start - 60):a.start]
-        if VALUATION_BEFORE.search(before) and not DEAL_VALUED.search(before):
+        if VALUATION_BEFORE.search(before) and not DEAL_VALUED.search(before) and not _STAKE_WORTH.search(before):
             return True
         return bool(VALUATION_AFTER.match(self.text, a.end, min(s.end, a.end + 40)))
 
@@ -308,6 +312,7 @@ class Extractor:
                 if ABANDONED.search(self.text[clause_lo:min(s.end, cue.end() + 80)]):
                     continue
                 kind = cue.lastgroup
+                emitted = len(self.drafts)
                 if kind == "invest":
                     self._invest(s, cue, lo, hi)
                 elif kind == "acquire":
@@ -322,6 +327,9 @@ class Extractor:
                     self._round(s, cue, lo, hi, strong=(kind == "raise"))
                 elif kind == "ipo":
                     self._ipo(s, cue, lo, hi)
+                if CONDITIONAL_CUE.match(cue.group()):
+                    for d in self.drafts[emitted:]:
+                        d.status = "rumored"
             self._participants(s)
             if not cues and TALKS_FAILED.search(self.text, s.start, s.end):
                 self.drafts = [d for d in self.drafts if d.status != "rumored"]
@@ -448,7 +456,10 @@ class Extractor:
         if investor is None:
             return
         changes_hands = word.startswith(("pas", "geh", "gehö"))
-        if changes_hands or _PASSIVE_BEFORE.search(self.text, max(s.start, cue.start() - 30), cue.start()) or _BY_AFTER.match(after) and not is_pay:
+        # "was acquired by X" is passive; "is buying", "is negotiating" are not
+        passive = not word.endswith(("ing", "ando", "endo")) and _PASSIVE_BEFORE.search(
+            self.text, max(s.start, cue.start() - 30), cue.start())
+        if changes_hands or passive or _BY_AFTER.match(after) and not is_pay:
             self._passive(s, cue, investor, lo, hi, changes_hands)
             return
         targets: list[Party] = []
@@ -474,8 +485,13 @@ class Extractor:
             # verb last ("Nvidia hat Run:ai übernommen"): the object sits between subject and verb
             earlier = self._subject(s, clause_lo, investor.start)
             between = self.text[investor.end:cue.start()]
-            if earlier is not None and "," not in between and not _PREP_BEFORE.search(self.text, max(s.start, investor.start - 40), investor.start):
-                targets, investor = [investor], earlier
+            if earlier is not None and "," not in between:
+                before = max(s.start, investor.start - 40)
+                if not _PREP_BEFORE.search(self.text, before, investor.start):
+                    targets, investor = [investor], earlier
+                elif _SHARE_OF_BEFORE.search(self.text, before, investor.start):
+                    # "Meta soll 49 Prozent an Scale AI übernehmen": a share of the name before the verb
+                    targets, investor, stake_like = [investor], earlier, True
         if not targets and stake_like:
             recent = self._recent_target(s)
             if recent:

@@ -28,7 +28,8 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[a-z]{{1,4}}\d{{1,3}}[a-z]{{1,4}}\b|[{_UP}])"
 # Tokens join over spaces only, never over a line break (the title ends there) nor after a full
 # stop that ends a sentence ("eBay Ventures. L'opération" is two things).
-_NAME_PHRASE_RE = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
+# French elides "de"/"le" before a vowel: "s'empare d'Informatica", "l'Oréal" start names too.
+_NAME_PHRASE_RE = re.compile(rf"(?:(?<![\w'’-])|(?<=\b[dlDL]['’])){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
@@ -65,7 +66,7 @@ _PLACES = frozenset(
     Seattle Memphis Austin Boston Toronto Montreal Bangalore Bengaluru Marseille Lyon Redmond Cupertino
     Walldorf Freiburg Heidelberg Stuttgart Düsseldorf Leipzig Dresden Darmstadt Karlsruhe Potsdam Manaus Aragón Aragon Bavaria Bayern Bavière California Kalifornien Californie""".split()
 ) | {"Silicon Valley", "Abu Dhabi", "San Francisco", "New York", "Estados Unidos", "États-Unis", "Vereinigte Staaten",
-     "United States", "Hong Kong", "Tel Aviv", "Wall Street"}
+     "United States", "Hong Kong", "Tel Aviv", "Wall Street", "Nueva York", "Nouvelle-York"}
 
 
 def _is_place_adjective(word: str) -> bool:

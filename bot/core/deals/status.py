@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.core.deals.casefree import CaseFree
 
 
@@ -11,7 +13,7 @@ RUMOR = CaseFree(
     r"|plans?\s+to|planning\s+to|according\s+to|people\s+familiar|sources|rumou?r"
     r"|selon|d['’]apr[èe]s|aurai(?:t|ent)|serai(?:t|ent)|pourrai(?:t|ent)|envisag|en\s+discussions?"
     r"|en\s+n[ée]gociations?|n[ée]gocie|projette|rumeur"
-    r"|\bsoll(?:en|te|ten)?\b|\blaut\b|Berichten\s+zufolge|erw[äa]g|Gespräche|verhandel|\bplant\b|könnte"
+    r"|\bsoll(?:en|te|ten)?\b|\bw[üu]rden?\b|\bdürften?\b|\blaut\b|Berichten\s+zufolge|erw[äa]g|Gespräche|verhandel|\bplant\b|könnte"
     r"|según|estar[íi]a[n]?|negoci|conversaciones|sopes|baraj|considera|podr[íi]a|planea|posible")
 COMPLETED = CaseFree(
     r"\b(?:closed|completed|finali[sz]ed|has\s+acquired|have\s+acquired|has\s+invested|have\s+invested"
@@ -41,3 +43,8 @@ TALKS_FAILED = CaseFree(
 PLEDGE = CaseFree(r"pledg|vow|promis|s['’]engage\s+à|verspr|zugesagt|se\s+compromet|prometi")
 _EXISTING_STAKE = CaseFree(
     r"\b(?:holds?|held|owns?|retains?|keeps?|d[ée]tient|d[ée]tenait|conserve|poss[èe]de|h[äa]lt|hielt|besitzt|posee|mantiene|conserva)\b")
+
+
+# A cue verb in the conditional mood reports a deal as hearsay: "Meta prendrait 49 % de Scale AI",
+# "rachèterait", "Meta tomaría el 49 %", "compraría" (corpus convention: conditional = rumored).
+CONDITIONAL_CUE = re.compile(r"^\w+(?:rait|raient|ría|rían)\b")
