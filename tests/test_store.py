@@ -155,6 +155,17 @@ async def test_a_new_tranche_between_the_same_parties_is_a_new_deal(store):
     assert sorted((r.amount.value, r.sources) for r in rows) == [(1_000_000_000, 2), (3_000_000_000, 1)]
 
 
+async def test_alerts_are_queued_in_the_same_transaction_as_their_entry(store):
+    from bot.core.alerts import Subscription
+
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    channel = await store.ensure_channel("console", "c1", NOW)
+    subs = [Subscription(channel.id, "meta", "Meta", NOW - timedelta(hours=1))]
+    (rec,) = await store.record_entries(feed.id, [new_entry("k")], NOW, False, subs)
+    assert rec.alerts_queued == 1 and len(await store.pending("console", NOW)) == 1
+    assert await store.record_entries(feed.id, [new_entry("k")], NOW, False, subs) == []
+
+
 async def test_watch_twice_is_a_friendly_error(store):
     channel = await store.ensure_channel("console", "c1", NOW)
     await store.watch(channel.id, "meta", "Meta", NOW)

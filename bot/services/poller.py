@@ -7,9 +7,10 @@ ledger deals and queued alerts.
     | parse_feed(body, headers)                 # bytes in, entries out; in an executor
     | store.unseen_keys(feed, keys)             # dedup point: (feed, entry key) is unique
     | analyzer.analyze_entry(entry)             # entities, figures, deals -- new entries only
-    | store.record_entries(...)                 # stories and ledger, one transaction, idempotent
-    | decide_alerts(...)                        # first-run and subscription-time rules
-    | store.enqueue(alerts)                     # durable before anything is sent
+    | store.record_entries(..., subscriptions)  # one transaction, idempotent: stories, ledger,
+    |                                           #   and the alerts decide_alerts() calls for
+    |                                           #   (first-run and subscription-time rules),
+    |                                           #   durable in the outbox before anything is sent
     then `on_alerts()` wakes the delivery workers.
 
 A feed's failure (network, HTTP, refusal, garbage) is recorded on that feed and never stops
@@ -29,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from bot.core.alerts import decide_alerts
 from bot.core.feeds import parse_feed
 from bot.core.keyfigures import key_figures
 from bot.core.identity import canonical_link, title_fingerprint
@@ -238,8 +238,11 @@ class Poller:
         unseen = await self.store.unseen_keys(feed.id, [e.key for e in parsed.entries])
         fresh = [e for e in parsed.entries if e.key in unseen]
         new_entries = await loop.run_in_executor(None, self._analyze_all, fresh)
-        recorded = await self.store.record_entries(feed.id, new_entries, now, backlog)
-        alerts = await self._queue_alerts(recorded, now)
+        subscriptions = [] if backlog else await self.store.subscriptions_for(
+            {entity for entry in new_entries for entity in entry.entity_ids}
+        )
+        recorded = await self.store.record_entries(feed.id, new_entries, now, backlog, subscriptions)
+        alerts = sum(r.alerts_queued for r in recorded)
         outcome = PollOutcome(ok=True, max_age=result.max_age, ttl_seconds=parsed.ttl_seconds)
         await self._save_success(feed, outcome, etag=result.etag,
                                  last_modified=result.last_modified, body_hash=digest,
@@ -249,21 +252,6 @@ class Poller:
 
     def _analyze_all(self, entries: list[Entry]) -> list[NewEntry]:
         return [new_entry(entry, self.analyzer) for entry in entries]
-
-    async def _queue_alerts(self, recorded, now) -> int:
-        live = [r for r in recorded if not r.backlog and r.entity_ids]
-        if not live:
-            return 0
-        subscriptions = await self.store.subscriptions_for(
-            {entity for r in live for entity in r.entity_ids}
-        )
-        alerts = [
-            alert
-            for r in live
-            for alert in decide_alerts(r.article_id, r.entity_ids, r.first_seen_at, r.backlog,
-                                       subscriptions)
-        ]
-        return await self.store.enqueue(alerts, now) if alerts else 0
 
     async def _save_success(self, feed: Feed, outcome: PollOutcome, **validators) -> None:
         now = self.clock()

@@ -34,6 +34,7 @@ class RecordedEntry:
     first_seen_at: datetime
     backlog: bool
     new_story: bool
+    alerts_queued: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.alerts import Subscription, decide_alerts
 from bot.core.identity import titles_similar
 from bot.core.model import Deal, Money
 from bot.core.timeutil import from_iso, to_iso
@@ -85,10 +87,13 @@ class ArticlesQueries:
         return set(keys) - seen
 
     async def record_entries(
-        self, feed_id: int, entries: list[NewEntry], now: datetime, backlog: bool
+        self, feed_id: int, entries: list[NewEntry], now: datetime, backlog: bool,
+        subscriptions: Sequence[Subscription] = (),
     ) -> list[RecordedEntry]:
-        """Store new entries, their stories and deals, in one transaction. Idempotent: an entry
-        key already stored for this feed is skipped, so a retried poll records nothing twice."""
+        """Store new entries, their stories and deals, and queue the alerts `subscriptions`
+        call for, in one transaction. Idempotent: an entry key already stored for this feed is
+        skipped, so a retried poll records nothing twice; and atomic: a crash can never leave
+        an entry marked seen whose alerts were not queued."""
         recorded = []
         async with self.transaction() as db:
             for entry in entries:
@@ -109,8 +114,11 @@ class ArticlesQueries:
                 )
                 for deal in entry.deals:
                     await self._record_deal(db, deal, article_id, now)
+                alerts = decide_alerts(article_id, entry.entity_ids, now, backlog, subscriptions)
+                queued = await self._insert_alerts(db, alerts, now) if alerts else 0
                 recorded.append(
-                    RecordedEntry(entry.key, article_id, entry.entity_ids, now, backlog, new_story)
+                    RecordedEntry(entry.key, article_id, entry.entity_ids, now, backlog, new_story,
+                                  queued)
                 )
         return recorded
 

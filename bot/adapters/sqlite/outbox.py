@@ -37,16 +37,20 @@ class DigestChannel:
 class OutboxQueries:
     async def enqueue(self, alerts: Iterable[Alert], now: datetime) -> int:
         """Queue alerts; an alert for a (channel, story) pair already queued is ignored."""
-        added = 0
         async with self.transaction() as db:
-            for alert in alerts:
-                cur = await db.execute(
-                    "INSERT OR IGNORE INTO outbox (channel_id, article_id, entity_ids, created_at,"
-                    " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                    (alert.channel_id, alert.article_id, json.dumps(alert.entity_ids),
-                     to_iso(now), to_iso(now)),
-                )
-                added += cur.rowcount
+            return await self._insert_alerts(db, alerts, now)
+
+    @staticmethod
+    async def _insert_alerts(db, alerts: Iterable[Alert], now: datetime) -> int:
+        added = 0
+        for alert in alerts:
+            cur = await db.execute(
+                "INSERT OR IGNORE INTO outbox (channel_id, article_id, entity_ids, created_at,"
+                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                (alert.channel_id, alert.article_id, json.dumps(alert.entity_ids),
+                 to_iso(now), to_iso(now)),
+            )
+            added += cur.rowcount
         return added
 
     async def pending(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxItem]:
