@@ -131,7 +131,7 @@ def _is_word_char(c: str) -> bool:
 
 
 def _word_starts_at(low: str, pos: int) -> bool:
-    """Whether a word begins at `pos`, words being what `(?:s['’])?\w+` finds scanning left to right:
+    r"""Whether a word begins at `pos`, words being what `(?:s['’])?\w+` finds scanning left to right:
     a run of word characters, where a lone "s'" before it ("s'offre") belongs to the word."""
     if pos > 0 and _is_word_char(low[pos - 1]):
         return False
