@@ -270,3 +270,29 @@ def test_empty_feed_with_a_wrong_content_type_is_still_healthy(content_type):
             '<rss version="2.0"><channel><title>Calm – zen</title></channel></rss>')
     parsed = parse_feed(body.encode(), {"Content-Type": content_type})
     assert parsed.entries == () and parsed.problem is None and parsed.title == "Calm – zen"
+
+
+def _big_document(kind: str, count: int) -> bytes:
+    if kind == "rss":
+        items = "".join(f"<item><guid>g{i}</guid><title>T {i}</title></item>" for i in range(count))
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
+    if kind == "atom":
+        items = "".join(f"<entry><id>g{i}</id><title>T {i}</title></entry>" for i in range(count))
+        return f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Big</title>{items}</feed>'.encode()
+    items = "".join(f'<item rdf:about="https://e.example.com/g{i}"><title>T {i}</title>'
+                    f"<link>https://e.example.com/g{i}</link></item>" for i in range(count))
+    return ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>Big</title></channel>'
+            f"{items}</rdf:RDF>").encode()
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "rdf"])
+def test_a_document_with_thousands_of_entries_is_read_up_to_the_cap(kind):
+    from bot.core.feeds import MAX_ENTRIES
+
+    parsed = parse_feed(_big_document(kind, MAX_ENTRIES * 3))
+    assert len(parsed.entries) == MAX_ENTRIES and parsed.problem is None
+    assert [e.title for e in parsed.entries[:2]] == ["T 0", "T 1"]
+    assert parsed.entries[-1].title == f"T {MAX_ENTRIES - 1}"
+    small = parse_feed(_big_document(kind, 40))
+    assert len(small.entries) == 40
