@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bot.adapters.http_fetch import FetchResult
+from bot.adapters.http_fetch import FetchResult, failed_fetch
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -30,17 +30,12 @@ def _read(path: Path) -> FetchResult:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(url, f"{path} is {size} bytes, over the {MAX_FILE_BYTES} byte cap")
+            return failed_fetch(url, f"{path} is {size} bytes, over the {MAX_FILE_BYTES} byte cap")
         body = path.read_bytes()
     except OSError as exc:
-        return _failed(url, f"cannot read {path}: {exc.strerror or exc}")
+        return failed_fetch(url, f"cannot read {path}: {exc.strerror or exc}")
     return FetchResult(url=url, status=200, body=body, etag=None, last_modified=None,
                        headers={}, retry_after=None, max_age=None, error=None)
-
-
-def _failed(url: str, error: str) -> FetchResult:
-    return FetchResult(url=url, status=None, body=None, etag=None, last_modified=None,
-                       headers={}, retry_after=None, max_age=None, error=error)
 
 
 class SourceFetcher:

@@ -76,7 +76,8 @@ class FetchResult:
         return self.error is None
 
 
-def _failure(url: str, error: str, *, refused: bool = False) -> FetchResult:
+def failed_fetch(url: str, error: str, *, refused: bool = False) -> FetchResult:
+    """A FetchResult for a fetch that got no usable answer."""
     return FetchResult(
         url=url,
         status=None,
@@ -448,7 +449,7 @@ class Fetcher:
             return await self._fetch(url, etag, last_modified)
         except Exception as exc:  # the contract is "never raises": a bug here must not stop a poll
             log.exception("unexpected error fetching %s", url)
-            return _failure(url, f"unexpected error: {exc!r}")
+            return failed_fetch(url, f"unexpected error: {exc!r}")
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -462,12 +463,12 @@ class Fetcher:
             refusal, host, private_ok = self._judge_hop(current)
             if refusal:
                 log.warning("%s (%s)", refusal, current)
-                return _failure(current, refusal, refused=True)
+                return failed_fetch(current, refusal, refused=True)
             outcome = await self._timed_hop(current, host, headers, private_ok, deadline)
             if isinstance(outcome, FetchResult):
                 return self._with_sent_validators(outcome, etag, last_modified)
             current = outcome.location
-        return _failure(current, f"too many redirects (more than {self.max_redirects})")
+        return failed_fetch(current, f"too many redirects (more than {self.max_redirects})")
 
     @staticmethod
     def _with_sent_validators(
@@ -505,7 +506,7 @@ class Fetcher:
                     return await self._hop(url, headers, private_ok)
             except TimeoutError:
                 # Only the overall deadline lands here: _hop handles aiohttp's connect timeouts.
-                return _failure(url, f"timed out after {self.total_timeout:g} s")
+                return failed_fetch(url, f"timed out after {self.total_timeout:g} s")
             finally:
                 deadline.spent += loop.time() - started
 
@@ -520,8 +521,8 @@ class Fetcher:
             refusal = _refusal_inside(exc) or permission.refusal
             if refusal:
                 log.warning("%s (%s)", refusal, url)
-                return _failure(url, refusal, refused=True)
-            return _failure(url, _describe_client_error(exc, url))
+                return failed_fetch(url, refusal, refused=True)
+            return failed_fetch(url, _describe_client_error(exc, url))
         finally:
             _current_hop.reset(token)
 
