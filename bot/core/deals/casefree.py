@@ -4,8 +4,64 @@ from __future__ import annotations
 
 import re
 import sys
+from re import _constants as sre_c, _parser as sre_parse
+
+import ahocorasick
 
 from bot.core.textnorm import lower_same_length
+
+# A search tries every alternative of a long vocabulary at every character (~30-90 us for one
+# sentence). Every match must begin with one of a few literal words, so one Aho-Corasick pass
+# finds where a match can begin and the pattern is tried only there: the same first match.
+_MAX_PREFIXES = 400
+_ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
+
+
+def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
+    """The literal strings every match of the parsed sequence `items` begins with, and whether
+    they cover the whole sequence; None when a match may begin with something not literal."""
+    prefixes = {""}
+    for op, av in items:
+        if op in _ZERO_WIDTH and prefixes == {""}:
+            continue  # \b, (?<!\w) before the first letter consume nothing
+        if op is sre_c.LITERAL:
+            options = {chr(av)}
+            whole = True
+        elif op is sre_c.IN and av and all(o is sre_c.LITERAL for o, _ in av):
+            options = {chr(v) for _, v in av}
+            whole = True
+        elif op is sre_c.SUBPATTERN:
+            inner = _literal_prefixes(av[-1].data)
+            if inner is None:
+                break
+            options, whole = inner
+        elif op is sre_c.BRANCH:
+            branches = [_literal_prefixes(b.data) for b in av[1]]
+            if any(b is None for b in branches):
+                break
+            options = set().union(*(b[0] for b in branches))
+            whole = all(b[1] for b in branches)
+        else:
+            break
+        if "" in options or len(prefixes) * len(options) > _MAX_PREFIXES:
+            break
+        prefixes = {p + o for p in prefixes for o in options}
+        if not whole:
+            break
+    else:
+        return prefixes, True
+    return (None if "" in prefixes else (prefixes, False))
+
+
+def _start_automaton(pattern: re.Pattern) -> ahocorasick.Automaton | None:
+    found = _literal_prefixes(sre_parse.parse(pattern.pattern).data)
+    if found is None:
+        return None
+    automaton = ahocorasick.Automaton()
+    for prefix in found[0]:
+        automaton.add_word(prefix, len(prefix))
+    automaton.make_automaton()
+    return automaton
 
 
 class CaseFree:
@@ -16,14 +72,18 @@ class CaseFree:
     articles/s). Upper-case letters in the source are lowered (escapes like \\S are kept).
     """
 
-    __slots__ = ("_re",)
+    __slots__ = ("_re", "_starts")
     _last: tuple[str, str] = ("", "")
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, by_first_words: bool = False) -> None:
+        """`by_first_words`: find where a match can begin with one Aho-Corasick pass (see
+        `_start_automaton`). Measured on the bench corpus, that pays only for long vocabularies
+        searched over sentence-long windows; on short windows the plain search is faster."""
         source = re.sub(r"(?<!\\)(?<!\?)[A-ZÀ-ÖØ-Þ]", lambda m: m.group().lower(), source)
         if source.startswith(r"\b(?:"):
             source = r"(?<!\w)" + source[2:]  # same meaning here, and lets re skip ahead faster
         self._re = re.compile(source)
+        self._starts = _start_automaton(self._re) if by_first_words else None
 
     _long: tuple[str, str] = ("", "")
 
@@ -49,7 +109,19 @@ class CaseFree:
         return self._re.pattern
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
-        return self._re.search(self._low(text), pos, endpos)
+        low = self._low(text)
+        if self._starts is None:
+            return self._re.search(low, pos, endpos)
+        end = min(endpos, len(low))
+        if pos > end:
+            return None
+        starts = sorted({e - n + 1 for e, n in self._starts.iter(low, pos, end)})
+        match = self._re.match
+        for start in starts:
+            m = match(low, start, endpos)
+            if m:
+                return m
+        return None
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         return self._re.match(self._low(text), pos, endpos)

@@ -17,7 +17,7 @@ NON_DEAL_MONEY = CaseFree(
     r"|chiffre\s+d['’]affaires|b[ée]n[ée]fice|\bperte|amende|sanction|salaire|r[ée]mun[ée]ration|\bdette|\bpr[êe]ts?\b"
     r"|\bobligations|contrat|d[ée]penses|subvention|capitalisation"
     r"|Umsatz|Gewinn|Verlust|Strafe|Bußgeld|Gehalt|Schulden|Kredit|Anleihe|Vertrag|Auftrag"
-    r"|ingresos|facturaci[óo]n|beneficio|p[ée]rdida|\bmulta|sueldo|deuda|pr[ée]stamo|contrato")
+    r"|ingresos|facturaci[óo]n|beneficio|p[ée]rdida|\bmulta|sueldo|deuda|pr[ée]stamo|contrato", by_first_words=True)
 # Bought goods and services: only when they follow the amount ("$10bn of cloud services").
 COMMERCIAL_AFTER = CaseFree(
     r"\W{0,3}(?:\w+\s+){0,2}(?:of\s+|de\s+|d['’]|an\s+|en\s+)?(?:\w+\s+)?"

@@ -15,7 +15,7 @@ _I = re.IGNORECASE
 
 SOURCE_BEFORE = CaseFree(
     r"(?:according\s+to|selon|d['’]apr[èe]s|laut|según|citing|reported\s+by|cité\s+par)\s+(?:the\s+|le\s+|la\s+|el\s+)?$")
-_SOURCE_CUE = CaseFree(r"according|selon|d['’]apr|laut|según|citing|reported\s+by|cité")
+_SOURCE_CUE = CaseFree(r"according|selon|d['’]apr|laut|según|citing|reported\s+by|cité", by_first_words=True)
 _SOURCE_AFTER = CaseFree(r"\s+(?:reported|reports|said|says|a\s+rapporté|rapporte|berichtet|berichtete|zufolge|informó|reveló)\b")
 
 

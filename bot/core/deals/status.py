@@ -14,7 +14,7 @@ RUMOR = CaseFree(
     r"|selon|d['’]apr[èe]s|aurai(?:t|ent)|serai(?:t|ent)|pourrai(?:t|ent)|envisag|en\s+discussions?"
     r"|en\s+n[ée]gociations?|n[ée]gocie|projette|rumeur"
     r"|\bsoll(?:en|te|ten)?\b|\bw[üu]rden?\b|\bdürften?\b|\blaut\b|Berichten\s+zufolge|erw[äa]g|Gespräche|verhandel|\bplant\b|könnte"
-    r"|según|estar[íi]a[n]?|negoci|conversaciones|sopes|baraj|considera|podr[íi]a|planea|posible")
+    r"|según|estar[íi]a[n]?|negoci|conversaciones|sopes|baraj|considera|podr[íi]a|planea|posible", by_first_words=True)
 COMPLETED = CaseFree(
     r"\b(?:closed|completed|finali[sz]ed|has\s+acquired|have\s+acquired|has\s+invested|have\s+invested"
     r"|has\s+(?:put|injected|poured|committed|bought|taken|purchased)|began\s+trading|since\s+(?:19|20)\d\d"
@@ -34,7 +34,7 @@ ABANDONED = CaseFree(
     r"|rejet|refus|renonc|avort|retir[ée]|[ée]chou|initialement\s+pr[ée]vu|avait\s+pr[ée]vu"
     r"|abgelehnt|lehnt\w*\s+ab|gescheitert|abgesagt|zurückgezogen|aufgegeben|geplatzt|ursprünglich\s+geplant|hatte\s+\S*\s*geplant"
     r"|rechaz|abandon|retir[óo]|fracas|cancel|desisti|inicialmente\s+planead"
-    r"|f[ae]ll(?:en|s)?\s+apart|pas\s+abouti|no\s+prosper|sin\s+acuerdo|ohne\s+Einigung|ergebnislos")
+    r"|f[ae]ll(?:en|s)?\s+apart|pas\s+abouti|no\s+prosper|sin\s+acuerdo|ohne\s+Einigung|ergebnislos", by_first_words=True)
 # A sentence of its own saying the talks went nowhere: "Les pourparlers n'auraient pas abouti."
 TALKS_FAILED = CaseFree(
     r"(?:talks|discussions|negotiations|pourparlers|discussions|négociations|Gespräche|Verhandlungen|conversaciones|negociaciones)"
