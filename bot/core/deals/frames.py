@@ -292,8 +292,11 @@ class Extractor:
         return None
 
     def _status(self, s: Sentence, lo: int, hi: int) -> str:
-        clause = self.text[s.start:s.end]
-        if RUMOR.search(clause):
+        # Whether the sentence reports hearsay is asked for each of its cues; it is answered once.
+        key = ("rumor", s.start)
+        if key not in self.memo:
+            self.memo[key] = RUMOR.search(self.text[s.start:s.end]) is not None
+        if self.memo[key]:
             return "rumored"
         local = self.text[lo:hi]
         if COMPLETED.search(local) and not NOT_YET.search(local):
@@ -303,6 +306,9 @@ class Extractor:
     # -- frames ---------------------------------------------------------------------------------
 
     def run(self, sentences: list[Sentence], all_cues: list[re.Match]) -> list[Draft]:
+        # A match inside one sentence is a match in the whole text (the pattern looks at nothing
+        # around it), so one search over the text spares one per sentence in most articles.
+        talks_may_fail = TALKS_FAILED.search(self.text) is not None
         for s in sentences:
             cues = [c for c in all_cues if s.start <= c.start() < s.end]
             for i, cue in enumerate(cues):
@@ -331,7 +337,7 @@ class Extractor:
                     for d in self.drafts[emitted:]:
                         d.status = "rumored"
             self._participants(s)
-            if not cues and TALKS_FAILED.search(self.text, s.start, s.end):
+            if not cues and talks_may_fail and TALKS_FAILED.search(self.text, s.start, s.end):
                 self.drafts = [d for d in self.drafts if d.status != "rumored"]
         self._carry_over(sentences)
         return self.drafts

@@ -163,7 +163,10 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
     """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
     found: list[Party] = []
     spans = _Spans(taken)
-    has_source_cue = _SOURCE_CUE.search(text) is not None  # skips a per-name look-back in most texts
+    # Where a source cue word begins ("according", "selon"...): a name is looked back at only
+    # when one begins in its 40-character look-back, which every SOURCE_BEFORE match starts with.
+    has_source_cue = _SOURCE_CUE.search(text) is not None
+    source_cues = [c.start() for c in _SOURCE_CUE.finditer(text)] if has_source_cue else []
     for m in _NAME_PHRASE_RE.finditer(text):
         phrase = m.group()
         if phrase in _STOP_TOKENS:
@@ -184,7 +187,8 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                 or text.startswith("-based", e)
                 or spans.overlaps(s, e)
                 or _number_before(text, s)
-                or (has_source_cue and SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
+                or (has_source_cue and _any_within(source_cues, s - 40, s - 1)
+                    and SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
             )
             if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
                 before = text[max(0, s - 30):s]
