@@ -219,7 +219,8 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
         if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
             continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
         found.append(Party(text[s:e], s, e, known=False))
-    for m in _NUMBERED_FUND.finditer(text):
+    numbered = any(word in text for word in _NUMBERED_FUND_WORDS)  # a scan of every digit otherwise
+    for m in _NUMBERED_FUND.finditer(text) if numbered else ():
         if not spans.overlaps(m.start(), m.end()):
             found.append(Party(m.group(), m.start(), m.end(), known=False))
     found.sort(key=lambda p: p.start)
@@ -228,6 +229,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
 
 # Firms whose name starts with a number: "1789 Capital", "500 Global".
 _NUMBERED_FUND = re.compile(r"(?<![\w.,])\d{1,4} (?:Capital|Ventures|Partners|Global)\b")
+_NUMBERED_FUND_WORDS = (" Capital", " Ventures", " Partners", " Global")
 
 
 def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = ()) -> list[Party]:

