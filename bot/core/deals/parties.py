@@ -30,6 +30,31 @@ _NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[a-z]{{1,4}}
 # stop that ends a sentence ("eBay Ventures. L'opération" is two things).
 # French elides "de"/"le" before a vowel: "s'empare d'Informatica", "l'Oréal" start names too.
 _NAME_PHRASE_RE = re.compile(rf"(?:(?<![\w'’-])|(?<=\b[dlDL]['’])){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
+# Where a name phrase can begin: after a non-word character, a capital, or a short lower-case run
+# before a capital or a digit ("xAI", "n8n"). This plain pattern lets `re` skip ahead in C; the
+# phrase pattern, whose look-behinds come first, cost ~90 ns per character tried everywhere.
+_NAME_START = re.compile(rf"[^\w](?=[{_UP}]|[a-z]{{1,4}}[{_UP}\d])")
+
+
+def _name_phrases(text: str):
+    """`_NAME_PHRASE_RE.finditer(text)`, trying the pattern only where `_NAME_START` allows."""
+    match = _NAME_PHRASE_RE.match
+    last_end = 0
+    if text:
+        m = match(text, 0)
+        if m:
+            yield m
+            last_end = m.end()
+    for c in _NAME_START.finditer(text):
+        start = c.start() + 1
+        if start < last_end:
+            continue
+        m = match(text, start)
+        if m:
+            yield m
+            last_end = m.end()
+
+
 _STOP_TOKENS = frozenset(
     """The A An This That These Those Its It In On At For With After Before As But And Or While Since
     According Under Over Into From By Of To Despite Although Because When Where What Who Why How Not No
@@ -167,7 +192,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
     # when one begins in its 40-character look-back, which every SOURCE_BEFORE match starts with.
     has_source_cue = _SOURCE_CUE.search(text) is not None
     source_cues = [c.start() for c in _SOURCE_CUE.finditer(text)] if has_source_cue else []
-    for m in _NAME_PHRASE_RE.finditer(text):
+    for m in _name_phrases(text):
         phrase = m.group()
         if phrase in _STOP_TOKENS:
             continue  # most capitalised words are a sentence's first word ("The", "La", "Der")
