@@ -97,7 +97,9 @@ class CaseFree:
         last = cls._last
         if last[0] is text:
             return last[1]
-        low = lower_same_length(text)
+        low = text.lower()  # what lower_same_length returns unless a letter lowers into two
+        if len(low) != len(text):
+            low = lower_same_length(text)
         if len(text) > 200:
             cls._long = (text, low)
         else:
