@@ -187,3 +187,62 @@ async def test_outbox_keeps_one_alert_per_channel_and_story(store):
     assert await store.pending("console", NOW) == []
     assert await store.outbox_counts() == {"sent": 1}
     assert await store.integrity_ok()
+
+
+async def test_a_feed_that_fails_midway_records_none_of_its_entries_and_the_store_goes_on(store):
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    unstorable = NewEntry(
+        key="bad", title="Other story", link=None, canonical_link=None, title_fingerprint="other story",
+        summary="", published_at=None, lang="en", entity_ids=(), analysis={"not json": {1, 2}}, deals=(),
+    )
+    with pytest.raises(TypeError):
+        await store.record_entries(feed.id, [new_entry("good", deals=(META_DEAL,)), unstorable], NOW, True)
+    assert await store.unseen_keys(feed.id, ["good", "bad"]) == {"good", "bad"}
+    assert await store.list_deals(NOW - timedelta(days=1)) == []
+    # The transaction was closed and the write lock released: the retried poll records.
+    assert len(await store.record_entries(feed.id, [new_entry("good")], NOW, True)) == 1
+
+
+async def test_a_concurrent_reader_never_sees_half_of_a_feeds_entries(store):
+    import asyncio
+
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    entries = [new_entry(f"k{i}", title=f"story {i}", deals=(META_DEAL,)) for i in range(40)]
+    counts: set[int] = set()
+    done = asyncio.Event()
+
+    async def read_until_done():
+        while not done.is_set():
+            async with store.conn.execute("SELECT count(*) FROM entries") as cur:
+                counts.add((await cur.fetchone())[0])
+
+    async def write():
+        try:
+            await store.record_entries(feed.id, entries, NOW, True)
+        finally:
+            done.set()
+
+    await asyncio.gather(read_until_done(), write())
+    assert counts <= {0, 40}
+
+
+async def test_concurrent_feeds_are_all_recorded_once(store):
+    import asyncio
+
+    feeds = [await store.add_feed(FeedSpec(f"https://{n}/f"), NOW) for n in range(5)]
+    batches = await asyncio.gather(*(
+        store.record_entries(f.id, [new_entry(f"{f.id}-{i}", title=f"{f.id} story {i}") for i in range(10)],
+                             NOW, True)
+        for f in feeds
+    ))
+    assert [len(b) for b in batches] == [10] * 5
+    assert len({r.article_id for b in batches for r in b}) == 50
+
+
+async def test_enqueue_takes_a_generator_of_alerts(store):
+    feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
+    channel = await store.ensure_channel("console", "c1", NOW)
+    (rec,) = await store.record_entries(feed.id, [new_entry("x")], NOW, False)
+    alerts = (Alert(channel.id, rec.article_id, (e,)) for e in ("meta",))
+    assert await store.enqueue(alerts, NOW) == 1
+    assert len(await store.pending("console", NOW)) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,24 +35,26 @@ class DigestChannel:
     last_digest_at: datetime | None
 
 
+def insert_alerts(conn: sqlite3.Connection, alerts: Iterable[Alert], now: datetime) -> int:
+    """Queue alerts on a plain connection, inside the caller's transaction; returns how many
+    were new (an alert for a (channel, story) pair already queued is ignored)."""
+    added = 0
+    for alert in alerts:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO outbox (channel_id, article_id, entity_ids, created_at,"
+            " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+            (alert.channel_id, alert.article_id, json.dumps(alert.entity_ids),
+             to_iso(now), to_iso(now)),
+        )
+        added += cur.rowcount
+    return added
+
+
 class OutboxQueries:
     async def enqueue(self, alerts: Iterable[Alert], now: datetime) -> int:
         """Queue alerts; an alert for a (channel, story) pair already queued is ignored."""
-        async with self.transaction() as db:
-            return await self._insert_alerts(db, alerts, now)
-
-    @staticmethod
-    async def _insert_alerts(db, alerts: Iterable[Alert], now: datetime) -> int:
-        added = 0
-        for alert in alerts:
-            cur = await db.execute(
-                "INSERT OR IGNORE INTO outbox (channel_id, article_id, entity_ids, created_at,"
-                " next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                (alert.channel_id, alert.article_id, json.dumps(alert.entity_ids),
-                 to_iso(now), to_iso(now)),
-            )
-            added += cur.rowcount
-        return added
+        # Materialised here: a generator must not be run from the database thread.
+        return await self.write_in_db_thread(insert_alerts, list(alerts), now)
 
     async def pending(self, platform: str, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Alerts due now for the platform's channels that take them as they come."""

@@ -3,16 +3,18 @@
 Queries live in mixins by subject (feeds, articles and deals, channels, outbox); this module
 owns the connection and the write lock. One connection is shared by every coroutine, so every
 write happens inside `self.transaction()`, which serialises writers and wraps them in
-BEGIN IMMEDIATE ... COMMIT.
+BEGIN IMMEDIATE ... COMMIT. A write made of many statements (recording a feed's new entries)
+instead runs as one plain function in the connection's thread: `self.write_in_db_thread(fn)`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
@@ -21,6 +23,20 @@ from bot.adapters.sqlite.channels import ChannelsQueries
 from bot.adapters.sqlite.feeds import FeedsQueries
 from bot.adapters.sqlite.migrate import migrate
 from bot.adapters.sqlite.outbox import OutboxQueries
+
+T = TypeVar("T")
+
+
+def _in_immediate_transaction(conn: sqlite3.Connection, write: Callable[..., T], *args) -> T:
+    """Run `write(conn, *args)` between BEGIN IMMEDIATE and COMMIT, rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = write(conn, *args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
 def _migrate_file(path: str) -> tuple[int, int]:
@@ -76,6 +92,23 @@ class Store(FeedsQueries, ArticlesQueries, ChannelsQueries, OutboxQueries):
                 raise
             else:
                 await self.conn.execute("COMMIT")
+
+    async def write_in_db_thread(self, write: Callable[..., T], *args) -> T:
+        """Run the synchronous `write(conn, *args)` on the plain sqlite3 connection, in one
+        transaction and in one hop to aiosqlite's thread, under the write lock.
+
+        Each `await conn.execute(...)` is a round trip through aiosqlite's worker thread; a write
+        of hundreds of statements spent most of its time in those hops (issue 7). `write` must
+        not touch the event loop: it runs in the database thread."""
+        async with self._write_lock:
+            return await self._call_in_db_thread(_in_immediate_transaction, write, *args)
+
+    async def _call_in_db_thread(self, fn: Callable[..., T], *args) -> T:
+        # aiosqlite (0.20-0.22) has no public "run this function in the connection's thread"
+        # call; `_execute` is the private one its own methods use, so the dependency on it is
+        # kept to this one line. The function still runs in the queue order of every other
+        # call on this connection, so it cannot interleave with them.
+        return await self.conn._execute(lambda: fn(self.conn._conn, *args))
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
