@@ -3,7 +3,7 @@
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import discord
 import pytest
@@ -16,24 +16,13 @@ from bot.core.alerts import Alert
 from bot.core.render import AlertView
 from bot.services.delivery import DeliveryWorker, build_view, delivery_key
 from bot.services.records import FeedSpec, NewEntry
+from tests.clock import START, ManualClock
 from tests.discord_standin import DiscordStandIn, discord_standin, running_bot  # noqa: F401 (fixture)
 
-START = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 GUILD = 700
 OPEN_A, OPEN_B, CLOSED = 701, 702, 703
 MESSAGES = "/channels/*/messages"
 LIVE_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#|/|t:|a?:)")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def new_bot() -> commands.AutoShardedBot:
@@ -58,7 +47,7 @@ async def store(tmp_path):
 class Outbox:
     """Stories and the alerts queued for them, written through the store's real API."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: ManualClock) -> None:
         self.store, self.clock = store, clock
         self.channels: dict[int, int] = {}
         self.feed_id: int | None = None
@@ -92,7 +81,7 @@ class Outbox:
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The poll cycle end to end: a real feed server on loopback, the real fetcher and parser, the
 real analysis and a real SQLite file; only the clock is ours to move."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html import escape
 
 import pytest
@@ -14,21 +14,10 @@ from bot.services.delivery import DeliveryWorker
 from bot.services.poller import Poller
 from bot.services.records import FeedSpec
 from bot.settings import Settings
+from tests.clock import ManualClock
 from tests.feedserver import Reply, feed_server, network_guard  # noqa: F401 (fixtures)
 
-START = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 INTERVAL = 300
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = INTERVAL) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class CountingAnalyzer(Analyzer):
@@ -74,7 +63,7 @@ def catalog():
 
 @pytest.fixture
 async def world(tmp_path, catalog, feed_server, network_guard):  # noqa: F811
-    clock = Clock()
+    clock = ManualClock()
     store = await Store.open(tmp_path / "bot.db")
     fetcher = Fetcher(allow_private=True, total_timeout=2.0, connect_timeout=1.0)
     analyzer = CountingAnalyzer(catalog)
@@ -100,7 +89,7 @@ async def test_first_poll_is_backlog_and_a_later_entry_alerts_once(world):
     assert await store.pending("console", clock()) == []
 
     server.route("/wire.xml", Reply(body=rss(NEW_META, OLD_META, OLD_OTHER)))
-    clock.advance()
+    clock.advance(INTERVAL)
     second = await poller.poll_due()
     assert second.new_entries == 1 and second.alerts == 1
 
@@ -129,7 +118,7 @@ async def test_304_and_identical_bodies_cost_no_parse(world):
     await add(store, server, "/same.xml", clock)
     await poller.poll_due()
     analysed = poller.analyzer.analysed
-    clock.advance()
+    clock.advance(INTERVAL)
     report = await poller.poll_due()
     assert {f.status for f in report.feeds} == {"unchanged"}
     assert server.requests_to("/etag.xml")[-1].headers.get("If-None-Match") == '"v1"'
@@ -149,7 +138,7 @@ async def test_a_restart_keeps_seen_entries(world, catalog):
         edited = (OLD_META[0], OLD_META[1] + " (updated)", OLD_META[2])
         server.route("/wire.xml", Reply(body=rss(OLD_OTHER, edited)))
         again = Poller(reopened, fetcher, CountingAnalyzer(catalog), interval=INTERVAL, clock=clock)
-        clock.advance()
+        clock.advance(INTERVAL)
         report = await again.poll_due()
         assert report.new_entries == 1  # only OLD_OTHER; the edited entry is not new
         assert again.analyzer.analysed == 1
@@ -187,7 +176,7 @@ async def test_the_same_story_from_two_outlets_alerts_once(world):
     other_outlet = ("b9", NEW_META[1] + " - report", NEW_META[2])
     server.route("/one.xml", Reply(body=rss(NEW_META, OLD_OTHER)))
     server.route("/two.xml", Reply(body=rss(other_outlet, OLD_OTHER)))
-    clock.advance()
+    clock.advance(INTERVAL)
     report = await poller.poll_due()
     assert report.new_entries == 2
     assert len(await store.pending("console", clock())) == 1
@@ -199,7 +188,7 @@ async def test_a_watch_added_after_the_entry_was_seen_is_not_alerted(world):
     await add(store, server, "/wire.xml", clock)
     await poller.poll_due()
     server.route("/wire.xml", Reply(body=rss(NEW_META, OLD_OTHER)))
-    clock.advance()
+    clock.advance(INTERVAL)
     late = await store.ensure_channel("console", "late", clock() + timedelta(seconds=1))
     await store.watch(late.id, "scale-ai", "Scale AI", clock() + timedelta(seconds=1))
     await poller.poll_due()

@@ -5,7 +5,7 @@ doubles an alert."""
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html import escape as xml_escape
 
 import pytest
@@ -21,11 +21,11 @@ from bot.services.poller import Poller
 from bot.services.ports import DeliveryFailed
 from bot.services.records import FeedSpec
 from bot.settings import Settings
+from tests.clock import ManualClock
 from tests.feedserver import Reply, feed_server, network_guard  # noqa: F401 (fixtures)
 from tests.slack_standin import slack_standin  # noqa: F401 (fixture)
 from tests.test_slack_commands import CREATOR, SlackWorld, slack_settings, until
 
-START = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 BACKLOG = ("b1", "Chip sales slow down this quarter", "Chip makers report slower sales.")
 # The reference story, in our own words: Meta taking 49 % of Scale AI for about 15 milliards.
 META_SCALE = ("m1", "Meta s'offre 49 % de Scale AI",
@@ -78,14 +78,6 @@ class FakeTime:
         self.now += seconds
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog(Settings().entities_file)
@@ -94,7 +86,7 @@ def catalog():
 @pytest.fixture
 async def pipeline(tmp_path, catalog, feed_server, slack_standin, network_guard):  # noqa: F811
     """Store, poller and a Slack client on loopback; channels C1 and C2 watch Meta."""
-    clock = Clock()
+    clock = ManualClock()
     store = await Store.open(tmp_path / "bot.db")
     fetcher = Fetcher(allow_private=True, total_timeout=2.0, connect_timeout=1.0)
     poller = Poller(store, fetcher, Analyzer(catalog), interval=300, clock=clock)
@@ -140,7 +132,7 @@ async def test_the_reference_article_reaches_a_watching_channel_with_its_figures
     slack_standin.add_channel("C1", creator=CREATOR)
     feed_server.route("/wire.xml", Reply(body=rss(BACKLOG)))
     settings = slack_settings(tmp_path, slack_standin)
-    clock = Clock()
+    clock = ManualClock()
     runtime = await open_runtime(settings, clock=clock)
     front = world = None
     try:

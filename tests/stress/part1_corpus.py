@@ -27,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -40,12 +39,12 @@ from bot.services.analyzer import Analyzer
 from bot.services.poller import CycleReport, Poller
 from bot.services.records import FeedSpec
 from bot.settings import Settings
+from tests.clock import ManualClock
 from tests.stress.summary import Summary
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = ROOT / ".stress" / "feedparser-tests"
 SHORT_DIR = ROOT / "tests" / "data" / "feeds"
-START = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 INTERVAL = 300
 REPLAYS = 3
 EMPTY_RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -53,17 +52,6 @@ EMPTY_RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><
 # entries do alert (the catalog's companies almost never appear there).
 COMMON_PHRASES = ("example", "entry", "title", "test", "feed", "content", "link", "author")
 WATCHED_CATALOG_ENTITIES = 40
-
-
-class MovedClock:
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = INTERVAL) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 _catalog = None
@@ -82,14 +70,14 @@ class PollWorld:
 
     store: Store
     poller: Poller
-    clock: MovedClock
+    clock: ManualClock
     folder: tempfile.TemporaryDirectory
 
     @classmethod
     async def open(cls, fetcher, **poller_options) -> PollWorld:
         folder = tempfile.TemporaryDirectory(prefix="newsbot-stress-")
         store = await Store.open(Path(folder.name) / "bot.db")
-        clock = MovedClock()
+        clock = ManualClock()
         poller = Poller(store, fetcher, Analyzer(catalog()), interval=INTERVAL, clock=clock,
                         **poller_options)
         return cls(store, poller, clock, folder)

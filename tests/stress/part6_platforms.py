@@ -33,9 +33,9 @@ from bot.adapters.slack.sender import SlackSender, key_of
 from bot.adapters.sqlite import Store
 from bot.services.delivery import DeliveryWorker
 from bot.settings import Settings
+from tests.clock import ManualClock
 from tests.discord_standin import DiscordStandIn, running_bot
 from tests.stress.platform_outbox import (
-    Clock,
     Tally,
     outbox_states,
     queue_alerts,
@@ -65,7 +65,7 @@ def wave_points(full: bool, count: int) -> list[int]:
     return [max(1, int(count * f)) for f in fractions]
 
 
-async def drain(worker: DeliveryWorker, store: Store, clock: Clock, platform: str) -> int:
+async def drain(worker: DeliveryWorker, store: Store, clock: ManualClock, platform: str) -> int:
     """Deliver until nothing is pending; the clock jumps an hour between passes so every
     rescheduled retry comes due. Returns the number of passes."""
     for passes in range(1, PASS_LIMIT + 1):
@@ -104,7 +104,7 @@ async def discord_run(full: bool, workdir: Path) -> Tally:
     channels = [GUILD + 1 + i for i in range(width)]
     standin = DiscordStandIn()
     standin.add_guild(GUILD, channels=channels)
-    clock = Clock()
+    clock = ManualClock()
     gone: set[str] = set()
     async with standin:
         store = await Store.open(workdir / "discord.db")
@@ -160,7 +160,7 @@ async def slack_run(full: bool, workdir: Path) -> Tally:
     channels = [f"C{i:05d}" for i in range(width)]
     standin = PushyStandIn()
     await standin.start()
-    clock = Clock()
+    clock = ManualClock()
     gone: set[str] = set()
     store = await Store.open(workdir / "slack.db")
     try:

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from bot.adapters.sqlite import Store
 from bot.core.alerts import Alert
 from bot.services.delivery import delivery_key
 from bot.services.records import FeedSpec, NewEntry
+from tests.clock import ManualClock
 
-START = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
 # Stories per feed (and per store transaction) while filling the outbox: the store compares a
 # new entry with up to 200 recent articles of its feed (headline edits), so small feeds keep
 # queueing 10,000 alerts linear instead of 200 comparisons each.
 STORIES_PER_FEED = 100
-
-
-class Clock:
-    """The outbox's clock: moved by the driver so retries scheduled for later come due at once."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -42,7 +29,7 @@ class Queued:
         return {delivery_key(row): channel for row, channel in self.channel_of.items()}
 
 
-async def queue_alerts(store: Store, clock: Clock, platform: str, channels: list[str], count: int) -> Queued:
+async def queue_alerts(store: Store, clock: ManualClock, platform: str, channels: list[str], count: int) -> Queued:
     """`count` distinct stories about Meta, one alert each, dealt round-robin over `channels`."""
     internal: dict[str, int] = {}
     for external in channels:
