@@ -92,3 +92,15 @@ def test_a_valuation_already_in_a_deal_is_not_repeated():
     amount = Amount(29_000_000_000, "USD", "$29bn", text.index("$"), text.index("$") + 5)
     deal = Deal("investment", ("Meta",), "Scale AI", None, 49, Money(29_000_000_000, "USD"))
     assert key_figures(text, Analysis(amounts=(amount,), deals=(deal,))) == []
+
+
+def test_the_excerpt_highlights_the_words_that_matched_not_only_the_canonical_name():
+    from bot.core.render import alert_view
+
+    view = alert_view(
+        title="t", link=None, source=None, published=None, lang="fr", watched_names=["Meta"],
+        summary="La maison mère de Facebook investit dans Scale AI.",
+        analysis={"entity_matches": [{"name": "Meta", "text": "maison mère de Facebook"},
+                                     {"name": "Scale AI", "text": "Scale AI"}]},
+    )
+    assert [s.text for s in view.excerpt if s.highlight] == ["maison mère de Facebook"]

@@ -109,7 +109,13 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
         published_at=entry.published,
         lang=lang,
         entity_ids=tuple(sorted(analysis.entity_ids)),
-        analysis={"lang": lang, **analyzer.to_json(analysis), "key_figures": figures},
+        analysis={
+            "lang": lang, **analyzer.to_json(analysis), "key_figures": figures,
+            # The words that matched ("Meta Platforms", "la maison mère de Facebook"), so the
+            # alert's excerpt can highlight them and not only the canonical name.
+            "entity_matches": [{"name": n, "text": t}
+                               for n, t in dict.fromkeys((m.name, m.text) for m in analysis.entities)],
+        },
         deals=analysis.deals,
         headline_deal=headline_deal(
             entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},
