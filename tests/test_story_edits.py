@@ -57,3 +57,36 @@ async def test_other_entries_of_the_feed_stay_their_own_story(store, later, afte
                   summary="Read more")
     a, b = await story_of(store, "https://news.example.com/feed", first, later, after)
     assert a != b
+
+
+async def test_an_edit_arriving_in_the_same_poll_as_its_original_is_one_story(store):
+    feed = await store.add_feed(FeedSpec("https://news.example.com/feed"), NOW)
+    first = entry("meta-cuts-headset-prices", "Meta cuts its headset prices in Europe")
+    edited = entry("meta-cuts-headset-prices-by-a-fifth", "Meta cuts its headset prices in Europe by a fifth")
+    other = entry("wallet", "Meta drops a crypto wallet for teenagers",
+                  "Meta said it drops its plan for a crypto wallet aimed at teenagers in Brazil.")
+    a, b, c = await store.record_entries(feed.id, [first, edited, other], NOW, backlog=False)
+    assert a.article_id == b.article_id != c.article_id
+    assert [a.new_story, b.new_story, c.new_story] == [True, False, True]
+
+
+async def test_an_article_stored_before_the_match_keys_existed_is_still_recognised(tmp_path):
+    """Articles written before migration 006 have no stored headline words or body key; the
+    edit check reads them from the title and summary."""
+    path = tmp_path / "bot.db"
+    store = await Store.open(path)
+    try:
+        feed = await store.add_feed(FeedSpec("https://news.example.com/feed"), NOW)
+        (a,) = await store.record_entries(
+            feed.id, [entry("meta-cuts-headset-prices", "Meta cuts its headset prices in Europe")],
+            NOW, backlog=False)
+        await store.conn.execute("UPDATE articles SET title_words = NULL, body_key = NULL")
+        await store.conn.commit()
+        edited = entry("meta-cuts-headset-prices-by-a-fifth", "Meta cuts its headset prices in Europe by a fifth",
+                       summary="Completely rewritten body text that shares nothing with the first version.")
+        same_body = entry("headsets", "Headsets get cheaper: Meta trims European prices")
+        b, c = await store.record_entries(feed.id, [edited, same_body], NOW + timedelta(hours=1),
+                                          backlog=False)
+        assert b.article_id == a.article_id == c.article_id
+    finally:
+        await store.close()

@@ -196,18 +196,31 @@ def title_fingerprint(title: str) -> str:
     Empty when fewer than `MIN_FINGERPRINT_WORDS` significant words remain: short generic
     titles ("Podcast", "Live updates") would merge unrelated stories.
     """
-    words = sorted(set(_significant_words(title)))
-    return " ".join(words) if len(words) >= MIN_FINGERPRINT_WORDS else ""
+    words = title_words(title)
+    return words if len(words.split()) >= MIN_FINGERPRINT_WORDS else ""
+
+
+def title_words(title: str) -> str:
+    """The headline's significant words, distinct, sorted and space-separated: what
+    `titles_similar` compares, in a form a store can keep beside the title so a comparison
+    does not normalise both headlines again."""
+    return " ".join(sorted(set(_significant_words(title))))
+
+
+def word_sets_similar(words_a: frozenset[str] | set[str], words_b: frozenset[str] | set[str],
+                      threshold: float = SIMILARITY_THRESHOLD) -> bool:
+    """Jaccard similarity (|A & B| / |A | B|) of two word sets is at least `threshold`;
+    empty sets are never similar."""
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) / len(words_a | words_b) >= threshold
 
 
 def titles_similar(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> bool:
     """True when the two headlines share most significant words: Jaccard similarity of their
-    word sets (|A & B| / |A | B|) is at least `threshold` (0.8: one extra or missing word in
-    a five-word title still matches, two do not). Empty titles are never similar."""
-    words_a, words_b = set(_significant_words(a)), set(_significant_words(b))
-    if not words_a or not words_b:
-        return False
-    return len(words_a & words_b) / len(words_a | words_b) >= threshold
+    word sets is at least `threshold` (0.8: one extra or missing word in a five-word title
+    still matches, two do not). Empty titles are never similar."""
+    return word_sets_similar(set(_significant_words(a)), set(_significant_words(b)), threshold)
 
 
 def story_keys(entry: Entry) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.adapters.sqlite.outbox import insert_alerts
 from bot.core.alerts import Subscription, decide_alerts
-from bot.core.identity import titles_similar
+from bot.core.identity import title_words, word_sets_similar
 from bot.core.model import Deal, Money
 from bot.core.timeutil import from_iso, to_iso
 from bot.services.records import NewEntry, RecordedEntry
@@ -171,6 +172,8 @@ def record_entries_in_transaction(
     backlog: bool, subscriptions: Sequence[Subscription],
 ) -> list[RecordedEntry]:
     recorded = []
+    recent = to_iso(now - SAME_STORY_WINDOW)
+    feed_stories: _FeedStories | None = None  # read at the first entry that needs it
     for entry in entries:
         cur = conn.execute(
             "INSERT OR IGNORE INTO entries (feed_id, entry_key, first_seen_at, backlog)"
@@ -179,10 +182,17 @@ def record_entries_in_transaction(
         )
         if cur.rowcount == 0:
             continue
-        article_id = _same_story(conn, entry, now, feed_id)
+        keys = _MatchKeys.of(entry)
+        article_id = _same_story(conn, entry, recent)
+        if article_id is None:
+            if feed_stories is None:
+                feed_stories = _FeedStories.load(conn, feed_id, recent)
+            article_id = feed_stories.edited_by(keys)
         new_story = article_id is None
         if new_story:
-            article_id = _insert_article(conn, feed_id, entry, now)
+            article_id = _insert_article(conn, feed_id, entry, now, keys)
+            if feed_stories is not None:
+                feed_stories.add(article_id, keys)
         conn.execute(
             "UPDATE entries SET article_id = ? WHERE feed_id = ? AND entry_key = ?",
             (article_id, feed_id, entry.key),
@@ -197,11 +207,10 @@ def record_entries_in_transaction(
     return recorded
 
 
-def _same_story(conn: sqlite3.Connection, entry: NewEntry, now: datetime, feed_id: int) -> int | None:
+def _same_story(conn: sqlite3.Connection, entry: NewEntry, recent: str) -> int | None:
     """An article already stored for this story: same canonical link (any time), or the
-    same headline deal or the same headline words within SAME_STORY_WINDOW, or a recent
-    article of this same feed that this entry edits (see `_edited_in_feed`)."""
-    recent = to_iso(now - SAME_STORY_WINDOW)
+    same headline deal or the same headline words since `recent` (SAME_STORY_WINDOW ago).
+    The caller then looks for an edit of a recent article of the same feed (`_FeedStories`)."""
     lookups = (  # (column, value, seen since); "" is any time
         ("canonical_link", entry.canonical_link, ""),
         ("headline_deal", entry.headline_deal, recent),
@@ -216,34 +225,75 @@ def _same_story(conn: sqlite3.Connection, entry: NewEntry, now: datetime, feed_i
         ).fetchone()
         if row:
             return row[0]
-    return _edited_in_feed(conn, entry, feed_id, recent)
-
-
-def _edited_in_feed(conn: sqlite3.Connection, entry: NewEntry, feed_id: int, since: str) -> int | None:
-    """A recent article from the same feed that this entry is an edit of: a headline edited
-    after publication, on a site that puts the title's slug in the guid and link, comes
-    back with a new key, a new link and a new fingerprint (stress part 2 found it alerting
-    twice). Within one feed and a day, a similar headline or the same body is the same
-    story; across outlets the stricter lookups above still apply."""
-    body = " ".join(entry.summary.split())
-    rows = conn.execute(
-        "SELECT id, title, summary FROM articles WHERE feed_id = ? AND first_seen_at >= ?"
-        " ORDER BY id DESC LIMIT ?",
-        (feed_id, since, EDIT_LOOKBACK_ARTICLES),
-    ).fetchall()
-    for article_id, title, summary in rows:
-        if titles_similar(entry.title, title):
-            return article_id
-        if len(body) >= MIN_SAME_BODY_CHARS and body == " ".join(summary.split()):
-            return article_id
     return None
 
 
-def _insert_article(conn: sqlite3.Connection, feed_id: int, entry: NewEntry, now: datetime) -> int:
+def _body_key(summary: str) -> str | None:
+    """The body with whitespace collapsed, hashed; None when too short to identify a story."""
+    body = " ".join(summary.split())
+    if len(body) < MIN_SAME_BODY_CHARS:
+        return None
+    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class _MatchKeys:
+    """What the edit check compares: the headline's significant words and the body's key."""
+
+    words: str
+    body: str | None
+
+    @classmethod
+    def of(cls, entry: NewEntry) -> _MatchKeys:
+        return cls(title_words(entry.title), _body_key(entry.summary))
+
+
+class _FeedStories:
+    """A feed's articles of the window, newest first, as the edit check reads them.
+
+    A headline edited after publication, on a site that puts the title's slug in the guid and
+    link, comes back with a new key, a new link and a new fingerprint (stress part 2 found it
+    alerting twice). Within one feed and a day, a similar headline or the same body is the
+    same story; across outlets the stricter lookups of `_same_story` apply. Read once per poll
+    and kept up to date as the poll adds articles, so a feed's 40 new entries cost one query."""
+
+    def __init__(self, rows: list[tuple[int, frozenset[str], str | None]]) -> None:
+        self.rows = rows
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, feed_id: int, since: str) -> _FeedStories:
+        rows = conn.execute(
+            "SELECT id, title, summary, title_words, body_key FROM articles"
+            " WHERE feed_id = ? AND first_seen_at >= ? ORDER BY id DESC LIMIT ?",
+            (feed_id, since, EDIT_LOOKBACK_ARTICLES),
+        ).fetchall()
+        stories = []
+        for article_id, title, summary, words, body in rows:
+            if words is None:  # stored before migration 006
+                words, body = title_words(title), _body_key(summary)
+            stories.append((article_id, frozenset(words.split()), body))
+        return cls(stories)
+
+    def add(self, article_id: int, keys: _MatchKeys) -> None:
+        self.rows.insert(0, (article_id, frozenset(keys.words.split()), keys.body))
+        del self.rows[EDIT_LOOKBACK_ARTICLES:]
+
+    def edited_by(self, keys: _MatchKeys) -> int | None:
+        words = frozenset(keys.words.split())
+        for article_id, stored_words, stored_body in self.rows:
+            if word_sets_similar(words, stored_words):
+                return article_id
+            if keys.body is not None and keys.body == stored_body:
+                return article_id
+        return None
+
+
+def _insert_article(conn: sqlite3.Connection, feed_id: int, entry: NewEntry, now: datetime,
+                    keys: _MatchKeys) -> int:
     cur = conn.execute(
         "INSERT INTO articles (link, canonical_link, title, title_fingerprint, summary,"
-        " published_at, lang, first_seen_at, feed_id, entities, analysis, headline_deal)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " published_at, lang, first_seen_at, feed_id, entities, analysis, headline_deal,"
+        " title_words, body_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             entry.link,
             entry.canonical_link,
@@ -257,6 +307,8 @@ def _insert_article(conn: sqlite3.Connection, feed_id: int, entry: NewEntry, now
             json.dumps(list(entry.entity_ids)),
             json.dumps(entry.analysis, ensure_ascii=False),
             entry.headline_deal,
+            keys.words,
+            keys.body,
         ),
     )
     return cur.lastrowid
