@@ -10,10 +10,13 @@ from pathlib import Path
 from bot.adapters.files import SourceFetcher
 from bot.adapters.http_fetch import Fetcher
 from bot.adapters.sqlite import Store
+from bot.adapters.workers import ProcessWork, default_workers
 from bot.core.entities import Catalog
 from bot.services.analyzer import Analyzer
 from bot.services.commands import ChannelCommands
 from bot.services.poller import Poller
+from bot.services.ports import EntryWork
+from bot.services.work import InProcessWork
 from bot.settings import Settings, SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,21 +55,37 @@ class Runtime:
     poller: Poller
     commands: ChannelCommands
     clock: Callable[[], datetime]
+    work: EntryWork
 
     async def close(self) -> None:
         await self.fetcher.close()
+        if isinstance(self.work, ProcessWork):
+            self.work.close()
         await self.store.close()
+
+
+def make_work(settings: Settings, analyzer: Analyzer, phrases: list[str], *,
+              catalog_given: bool) -> EntryWork:
+    """Worker processes (NEWSBOT_WORKERS, default one per core) unless the caller handed its
+    own catalog object (workers load the catalog file) or there is one core."""
+    workers = default_workers() if settings.workers is None else settings.workers
+    if workers < 1 or catalog_given:
+        return InProcessWork(analyzer)
+    return ProcessWork(project_file(settings.entities_file), workers, phrases)
 
 
 async def open_runtime(
     settings: Settings, *, clock: Callable[[], datetime] = utc_now, catalog: Catalog | None = None
 ) -> Runtime:
+    catalog_given = catalog is not None
     catalog = catalog or load_catalog(settings.entities_file)
     store = await Store.open(settings.db_path)
-    analyzer = Analyzer(catalog, await store.watched_phrases())
+    phrases = await store.watched_phrases()
+    analyzer = Analyzer(catalog, phrases)
+    work = make_work(settings, analyzer, phrases, catalog_given=catalog_given)
     fetcher = make_fetcher(settings)
-    poller = Poller(store, fetcher, analyzer, interval=settings.poll_interval, clock=clock)
+    poller = Poller(store, fetcher, analyzer, interval=settings.poll_interval, clock=clock, work=work)
     commands = ChannelCommands(
         store, analyzer, fetcher.http, clock, allow_private_urls=settings.allow_private_urls
     )
-    return Runtime(store, analyzer, fetcher, poller, commands, clock)
+    return Runtime(store, analyzer, fetcher, poller, commands, clock, work)

@@ -38,6 +38,7 @@ class Settings:
     slack_api_url: str | None = None
     slack_port: int = 3000
     log_level: str = "INFO"
+    workers: int | None = None  # processes for parsing and analysis; None: one per core
 
     @property
     def discord_enabled(self) -> bool:
@@ -136,6 +137,7 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
         slack_api_url=_http_url(env, "SLACK_API_URL"),
         slack_port=_int(env, "SLACK_PORT", 3000, minimum=1, maximum=65535),
         log_level=level,
+        workers=_int(env, "NEWSBOT_WORKERS", -1, minimum=0, maximum=64) if _text(env, "NEWSBOT_WORKERS") else None,
     )
 
 

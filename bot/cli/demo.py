@@ -63,7 +63,9 @@ async def demo(settings: Settings, out: TextIO = sys.stdout) -> int:
         feeds_dir = Path(tmp) / "feeds"
         feeds_dir.mkdir()
         clock = SteppedClock(utc_now())
-        rt = await open_runtime(replace(settings, db_path=Path(tmp) / "demo.db"), clock=clock)
+        # A few sample feeds: worker processes would take longer to start than the work.
+        demo_settings = replace(settings, db_path=Path(tmp) / "demo.db", workers=0)
+        rt = await open_runtime(demo_settings, clock=clock)
         try:
             paths = _copy_feeds(seeds, feeds_dir)
             for path in paths:

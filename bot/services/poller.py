@@ -4,9 +4,10 @@ ledger deals and queued alerts.
     store.feeds_due(now)
     | fetcher.fetch(url, etag, last_modified)   # concurrent; per-host limits live in the fetcher;
     |                                           #   304, or the same body bytes as last time -> done
-    | parse_feed(body, headers)                 # bytes in, entries out; in an executor
+    | work.parse(body, headers)                 # bytes in, entries out; off the event loop
+    |                                           #   (threads, or a pool of worker processes)
     | store.unseen_keys(feed, keys)             # dedup point: (feed, entry key) is unique
-    | analyzer.analyze_entry(entry)             # entities, figures, deals -- new entries only
+    | work.new_entries(fresh)                   # entities, figures, deals -- new entries only
     | store.record_entries(..., subscriptions)  # one transaction, idempotent: stories, ledger,
     |                                           #   and the alerts decide_alerts() calls for
     |                                           #   (first-run and subscription-time rules),
@@ -28,16 +29,12 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
-from bot.core.feeds import parse_feed
-from bot.core.keyfigures import key_figures
-from bot.core.identity import canonical_link, title_fingerprint
-from bot.core.model import Entry, Feed
+from bot.core.model import Feed
 from bot.core.schedule import PollOutcome, next_health
 from bot.services.analyzer import Analyzer
-from bot.services.ports import Clock, Fetcher
-from bot.services.records import NewEntry
+from bot.services.ports import Clock, EntryWork, Fetcher
+from bot.services.work import InProcessWork
 
 log = logging.getLogger(__name__)
 
@@ -76,54 +73,6 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def headline_deal(title: str, title_names: set[str], deals) -> str | None:
-    """The deal a headline is about: the first whose target and (if any) an investor are named
-    in the title, by canonical name or as written. Background deals mentioned only in the body
-    are not the story."""
-    folded = title.casefold()
-
-    def named(party: str) -> bool:
-        return party in title_names or party.casefold() in folded
-
-    for deal in deals:
-        if named(deal.target) and (not deal.investors or any(named(i) for i in deal.investors)):
-            return f"{deal.kind}|{'+'.join(sorted(deal.investors))}|{deal.target}"
-    return None
-
-
-def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
-    """An entry plus what the analysis found, ready for the store."""
-    lang = analyzer.entry_lang(entry)
-    analysis = analyzer.analyze_entry(entry)
-    figures = [
-        {"role": f.role, "value": f.value, "currency": f.currency, "approx": f.approx, "year": f.year}
-        for f in key_figures(entry.text, analysis)
-    ]
-    return NewEntry(
-        key=entry.key,
-        title=entry.title,
-        link=entry.link,
-        canonical_link=canonical_link(entry.link) if entry.link else None,
-        title_fingerprint=title_fingerprint(entry.title) if entry.title else None,
-        summary=entry.summary,
-        published_at=entry.published,
-        lang=lang,
-        entity_ids=tuple(sorted(analysis.entity_ids)),
-        analysis={
-            "lang": lang, **analyzer.to_json(analysis), "key_figures": figures,
-            # The words that matched ("Meta Platforms", "la maison mère de Facebook"), so the
-            # alert's excerpt can highlight them and not only the canonical name.
-            "entity_matches": [{"name": n, "text": t}
-                               for n, t in dict.fromkeys((m.name, m.text) for m in analysis.entities)],
-        },
-        deals=analysis.deals,
-        headline_deal=headline_deal(
-            entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},
-            analysis.deals,
-        ),
-    )
-
-
 class Poller:
     def __init__(
         self,
@@ -136,10 +85,13 @@ class Poller:
         concurrency: int = 32,
         feed_deadline: float = FEED_DEADLINE,
         on_alerts: Callable[[], None] = lambda: None,
+        work: EntryWork | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.analyzer = analyzer
+        # Parsing and analysis; threads of this process unless the app hands a process pool.
+        self.work = work or InProcessWork(analyzer)
         self.interval = interval
         self.clock = clock
         self.on_alerts = on_alerts
@@ -149,7 +101,7 @@ class Poller:
 
     async def _claim_due(self) -> list[Feed]:
         feeds = [f for f in await self.store.feeds_due(self.clock()) if f.id not in self._in_flight]
-        self.analyzer.set_phrases(await self.store.watched_phrases())
+        self.work.set_phrases(await self.store.watched_phrases())
         return feeds
 
     def _launch(self, feed: Feed) -> asyncio.Task:
@@ -226,13 +178,8 @@ class Poller:
                                      etag=result.etag, last_modified=result.last_modified)
             return FeedReport(feed.url, "unchanged")
 
-        loop = asyncio.get_running_loop()
         parsed = await asyncio.wait_for(
-            loop.run_in_executor(
-                None,
-                partial(parse_feed, result.body, dict(result.headers), base_url=result.url,
-                        lang_hint=feed.lang),
-            ),
+            self.work.parse(result.body, dict(result.headers), result.url, feed.lang),
             PARSE_DEADLINE,
         )
         if not parsed.entries and parsed.problem:
@@ -243,7 +190,7 @@ class Poller:
         backlog = feed.first_success_at is None
         unseen = await self.store.unseen_keys(feed.id, [e.key for e in parsed.entries])
         fresh = [e for e in parsed.entries if e.key in unseen]
-        new_entries = await loop.run_in_executor(None, self._analyze_all, fresh)
+        new_entries = await self.work.new_entries(fresh) if fresh else []
         subscriptions = [] if backlog else await self.store.subscriptions_for(
             {entity for entry in new_entries for entity in entry.entity_ids}
         )
@@ -255,9 +202,6 @@ class Poller:
                                  title=parsed.title)
         return FeedReport(feed.url, "new" if recorded else "unchanged", len(parsed.entries),
                           len(recorded), alerts)
-
-    def _analyze_all(self, entries: list[Entry]) -> list[NewEntry]:
-        return [new_entry(entry, self.analyzer) for entry in entries]
 
     async def _save_success(self, feed: Feed, outcome: PollOutcome, **validators) -> None:
         now = self.clock()

@@ -3,11 +3,13 @@ tests may use fakes of these (our own ports), never of vendor objects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.model import Entry, ParsedFeed
 from bot.core.render import AlertView
+from bot.services.records import NewEntry
 
 
 class FetchResultLike(Protocol):
@@ -28,6 +30,21 @@ class Fetcher(Protocol):
     async def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResultLike: ...
+
+
+class EntryWork(Protocol):
+    """The CPU-heavy steps of a poll: parsing a feed document and analysing its new entries.
+    `bot.services.work.InProcessWork` runs them on threads of the bot's own process;
+    `bot.adapters.workers.ProcessWork` on a pool of worker processes, one per core."""
+
+    def set_phrases(self, phrases: Iterable[str]) -> None:
+        """The free phrases channels watch, matched besides the catalog from now on."""
+        ...
+
+    async def parse(self, body: bytes, headers: Mapping[str, str], base_url: str,
+                    lang_hint: str | None) -> ParsedFeed: ...
+
+    async def new_entries(self, entries: Sequence[Entry]) -> list[NewEntry]: ...
 
 
 class Clock(Protocol):
