@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Sequence, TypeVar
 
 from bot.core.model import Amount, Deal, EntityMatch, Percent
+from bot.core.textnorm import lower_same_length
 from bot.core.deals.cues import cue_matches, has_deal_cue
 from bot.core.deals.drafts import finish_draft, merge_drafts
 from bot.core.deals.frames import Extractor
@@ -64,13 +65,14 @@ def find_deals(
     lang: str | None,
 ) -> list[Deal]:
     """Deals the text reports, in text order, parties by canonical name when the matcher knows them."""
-    cues = cue_matches(text)
+    low = lower_same_length(text)  # once for every case-free pattern of the extraction
+    cues = cue_matches(text, low)
     if not cues:
         return []
     lang = (lang or "").lower()[:2] or None
     amounts = _every_occurrence(text, amounts)
     percents = _every_occurrence(text, percents)
-    parties = collect_parties(text, entities, lang, amounts)
+    parties = collect_parties(text, entities, lang, amounts, low)
     spans = sentence_spans(text)
     topics = sentence_topics(text, spans, parties)
     sentences = [
@@ -86,7 +88,7 @@ def find_deals(
         for i, (start, end) in enumerate(spans)
     ]
     title_end = text.find("\n")
-    extractor = Extractor(text, parties, amounts, percents)
+    extractor = Extractor(text, parties, amounts, percents, low)
     extractor.lang = lang
     if title_end > 0:
         extractor.title_sentences = {i for i, (_, end) in enumerate(spans) if end <= title_end}

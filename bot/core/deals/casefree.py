@@ -72,7 +72,7 @@ class CaseFree:
     articles/s). Upper-case letters in the source are lowered (escapes like \\S are kept).
     """
 
-    __slots__ = ("_re", "_starts")
+    __slots__ = ("_re", "_starts", "search_low", "match_low", "fullmatch_low", "finditer_low")
     _last: tuple[str, str] = ("", "")
 
     def __init__(self, source: str, by_first_words: bool = False) -> None:
@@ -84,6 +84,13 @@ class CaseFree:
             source = r"(?<!\w)" + source[2:]  # same meaning here, and lets re skip ahead faster
         self._re = re.compile(source)
         self._starts = _start_automaton(self._re) if by_first_words else None
+        # The same calls on text the caller has already lowered with `lower_same_length` (the deal
+        # extraction lowers an article once and asks ~100 questions of it and of its slices):
+        # bound methods of the compiled pattern, so such a call costs no more than a plain `re` one.
+        self.search_low = self._re.search if self._starts is None else self._search_from_starts
+        self.match_low = self._re.match
+        self.fullmatch_low = self._re.fullmatch
+        self.finditer_low = self._re.finditer
 
     _long: tuple[str, str] = ("", "")
 
@@ -111,9 +118,9 @@ class CaseFree:
         return self._re.pattern
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
-        low = self._low(text)
-        if self._starts is None:
-            return self._re.search(low, pos, endpos)
+        return self.search_low(self._low(text), pos, endpos)
+
+    def _search_from_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize):
         end = min(endpos, len(low))
         if pos > end:
             return None

@@ -200,10 +200,12 @@ def _word_starts_at(low: str, pos: int) -> bool:
     return True
 
 
-def cue_matches(text: str) -> list[re.Match]:
+def cue_matches(text: str, low: str | None = None) -> list[re.Match]:
     """Deal cues in text order (non-overlapping), found by trying the cue regex only at word starts
-    where one of its beginnings occurs."""
-    low = lower_same_length(text)
+    where one of its beginnings occurs. `low` is `lower_same_length(text)` when the caller has it;
+    the matches are on it (same offsets as `text`)."""
+    if low is None:
+        low = lower_same_length(text)
     # A hit is the character before the word, then the beginning; the view has one leading space,
     # so the word starts at view offset `end - length + 2`, text offset `end - length + 1`.
     starts = sorted({end - length + 1 for end, length in _CUE_BEGINNINGS.iter(" " + _word_view(low))})

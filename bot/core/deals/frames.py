@@ -15,6 +15,7 @@ from bot.core.deals.money import (
 )
 from bot.core.deals.parties import APPOSITIVE, COREF_RE, PERSON_OF_BEFORE, Party, SOURCE_BEFORE
 from bot.core.deals.sentences import Sentence
+from bot.core.textnorm import lower_same_length
 from bot.core.deals.status import ABANDONED, COMPLETED, CONDITIONAL_CUE, NOT_YET, PLEDGE, RUMOR, TALKS_FAILED
 
 _I = re.IGNORECASE
@@ -119,8 +120,12 @@ _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 
 
 class Extractor:
-    def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent]):
+    def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent],
+                 low: str | None = None):
         self.text = text
+        # The text lowered once (`lower_same_length`, same offsets): every case-free pattern below
+        # runs on it or on its slices through the `*_low` calls, instead of lowering again per call.
+        self.low = lower_same_length(text) if low is None else low
         self.parties = parties
         self.amounts = sorted(amounts, key=lambda a: a.start)
         self.percents = sorted(percents, key=lambda p: p.start)
@@ -142,13 +147,13 @@ class Extractor:
         """False for per-share prices, tiny sums and money the text ties to revenue, debt, contracts..."""
         if a.value < 100_000:
             return False
-        after = self.text[a.end:min(s.end, a.end + 30)]
-        if PER_SHARE.match(after):
+        after = self.low[a.end:min(s.end, a.end + 30)]
+        if PER_SHARE.match_low(after):
             return False
-        if COMMERCIAL_AFTER.match(after):
+        if COMMERCIAL_AFTER.match_low(after):
             return False
-        before = self.text[max(s.start, a.start - 35):a.start]
-        return not NON_DEAL_MONEY.search(before + " " + after)
+        before = self.low[max(s.start, a.start - 35):a.start]
+        return not NON_DEAL_MONEY.search_low(before + " " + after)
 
     def _is_valuation(self, a: Amount, s: Sentence) -> bool:
         key = ("valuation", a.start)
@@ -157,13 +162,14 @@ class Extractor:
         return self.memo[key]
 
     def _judge_valuation(self, a: Amount, s: Sentence) -> bool:
-        before = self.text[max(s.start, a.start - 60):a.start]
-        if VALUATION_BEFORE.search(before) and not DEAL_VALUED.search(before) and not _STAKE_WORTH.search(before):
+        lo = max(s.start, a.start - 60)
+        before = self.low[lo:a.start]
+        if VALUATION_BEFORE.search_low(before) and not DEAL_VALUED.search_low(before) and not _STAKE_WORTH.search(self.text[lo:a.start]):
             return True
-        return bool(VALUATION_AFTER.match(self.text, a.end, min(s.end, a.end + 40)))
+        return bool(VALUATION_AFTER.match_low(self.low, a.end, min(s.end, a.end + 40)))
 
     def _is_already(self, a: Amount, s: Sentence) -> bool:
-        return bool(ALREADY_AFTER.match(self.text[a.end:min(s.end, a.end + 30)]))
+        return bool(ALREADY_AFTER.match_low(self.low[a.end:min(s.end, a.end + 30)]))
 
     # -- parties around a cue -----------------------------------------------------------------
 
@@ -183,14 +189,14 @@ class Extractor:
             if lo <= p.start
             and p.end <= cue_start
             and not any(a <= p.start < b for a, b in skip)
-            and not PERSON_OF_BEFORE.search(self.text, max(lo, p.start - 25), p.start)
+            and not PERSON_OF_BEFORE.search_low(self.low, max(lo, p.start - 25), p.start)
         ]
         candidates += self._corefs(s, lo, cue_start, skip)
         candidates.sort(key=lambda p: p.start)
         if not candidates:
             return None
         best = candidates[-1]
-        if len(candidates) >= 2 and _GENITIVE_BEFORE.search(self.text, max(0, best.start - 5), best.start):
+        if len(candidates) >= 2 and _GENITIVE_BEFORE.search_low(self.low, max(0, best.start - 5), best.start):
             # "Safe Superintelligence d'Ilya Sutskever lève": the founder's name qualifies the
             # company; but "Directivos de Apple" is Apple.
             prev = candidates[-2]
@@ -205,7 +211,7 @@ class Extractor:
         if not s.topic:
             return []
         out = []
-        for m in COREF_RE.finditer(self.text, lo, hi):
+        for m in COREF_RE.finditer_low(self.low, lo, hi):
             if any(a <= m.start() < b for a, b in skip):
                 continue
             if any(p.start < m.end() and m.start() < p.end for p in s.parties):
@@ -219,9 +225,9 @@ class Extractor:
             if p.start < cue_end or p.start >= hi:
                 continue
             gap = self.text[cue_end:p.start]
-            if SOURCE_BEFORE.search(gap):
+            if SOURCE_BEFORE.search_low(self.low[cue_end:p.start]):
                 continue
-            if prep and gap.strip() and not _TARGET_PREP.search(gap) and not _TARGET_PREP_DESCRIBED.search(gap):
+            if prep and gap.strip() and not _TARGET_PREP.search_low(self.low[cue_end:p.start]) and not _TARGET_PREP_DESCRIBED.search(gap):
                 continue
             if prep and _BREAKDOWN.search(gap):
                 return None  # "4 Md€ dans l'IA, dont 2,5 Md€ ... via sa filiale X": a budget split, not a target
@@ -295,11 +301,11 @@ class Extractor:
         # Whether the sentence reports hearsay is asked for each of its cues; it is answered once.
         key = ("rumor", s.start)
         if key not in self.memo:
-            self.memo[key] = RUMOR.search(self.text[s.start:s.end]) is not None
+            self.memo[key] = RUMOR.search_low(self.low[s.start:s.end]) is not None
         if self.memo[key]:
             return "rumored"
-        local = self.text[lo:hi]
-        if COMPLETED.search(local) and not NOT_YET.search(local):
+        local = self.low[lo:hi]
+        if COMPLETED.search_low(local) and not NOT_YET.search_low(local):
             return "completed"
         return "announced"
 
@@ -308,14 +314,14 @@ class Extractor:
     def run(self, sentences: list[Sentence], all_cues: list[re.Match]) -> list[Draft]:
         # A match inside one sentence is a match in the whole text (the pattern looks at nothing
         # around it), so one search over the text spares one per sentence in most articles.
-        talks_may_fail = TALKS_FAILED.search(self.text) is not None
+        talks_may_fail = TALKS_FAILED.search_low(self.low) is not None
         for s in sentences:
             cues = [c for c in all_cues if s.start <= c.start() < s.end]
             for i, cue in enumerate(cues):
                 lo = cues[i - 1].end() if i else s.start
                 hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
                 clause_lo = self._clause_start(s, cue.start())
-                if ABANDONED.search(self.text[clause_lo:min(s.end, cue.end() + 80)]):
+                if ABANDONED.search_low(self.low[clause_lo:min(s.end, cue.end() + 80)]):
                     continue
                 kind = cue.lastgroup
                 emitted = len(self.drafts)
@@ -337,7 +343,7 @@ class Extractor:
                     for d in self.drafts[emitted:]:
                         d.status = "rumored"
             self._participants(s)
-            if not cues and talks_may_fail and TALKS_FAILED.search(self.text, s.start, s.end):
+            if not cues and talks_may_fail and TALKS_FAILED.search_low(self.low, s.start, s.end):
                 self.drafts = [d for d in self.drafts if d.status != "rumored"]
         self._carry_over(sentences)
         return self.drafts
@@ -357,9 +363,9 @@ class Extractor:
         return None
 
     def _invest(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
-        if PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+        if PLEDGE.search_low(self.low[max(s.start, cue.start() - 25):cue.start()]):
             return
-        if _INVEST_NOUN.fullmatch(cue.group()) and not self._noun_frame_ok(s, cue, hi):
+        if _INVEST_NOUN.fullmatch_low(cue.group()) and not self._noun_frame_ok(s, cue, hi):
             return
         investor = self._subject(s, self._clause_start(s, cue.start()), cue.start())
         verb_last = self.lang == "de" and _CLAUSE_ENDS.match(self.text[cue.end():s.end]) is not None
@@ -374,7 +380,7 @@ class Extractor:
         if target_name is None or investor is None or investor.name == target_name:
             return
         amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-        if amount is not None and NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+        if amount is not None and NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
             return
         # "...aux 2 milliards déjà engagés" speaks of an earlier tranche, not of this deal's status
         earlier = [a.start for a in s.amounts if cue.end() <= a.start < hi and self._is_already(a, s)]
@@ -408,9 +414,9 @@ class Extractor:
         amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
         if target is None or amount is None or amount.start < cue.end():
             return
-        if NON_DEAL_MONEY.search(self.text[cue.end():amount.start]) or COMMERCIAL_AFTER.match(self.text, amount.end):
+        if NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]) or COMMERCIAL_AFTER.match_low(self.low, amount.end):
             return
-        giver = _GIVER_CUE.search(self.text, amount.end, min(s.end, amount.end + 40))
+        giver = _GIVER_CUE.search_low(self.low, amount.end, min(s.end, amount.end + 40))
         investors = self._party_list_after(s, giver.end()) if giver else []
         investors = [p for p in investors if p.name != target.name]
         if not investors and (giver or not _ROUND_NOUN_ANYCASE.search(self.text[s.start:s.end])):
@@ -426,13 +432,13 @@ class Extractor:
         Amazon 8 milliards dans Anthropic et Google au moins 3 milliards dans Anthropic"."""
         while True:
             investor = next((p for p in s.parties if p.start >= pos), None)
-            if investor is None or not _GAP_SEPARATOR.fullmatch(self.text[pos:investor.start]):
+            if investor is None or not _GAP_SEPARATOR.fullmatch_low(self.low[pos:investor.start]):
                 return
             amount = next((a for a in s.amounts if a.start >= investor.end), None)
             if amount is None or not _GAP_QUALIFIER.fullmatch(self.text[investor.end:amount.start]):
                 return
             target = next((p for p in s.parties if p.start >= amount.end), None)
-            if target is None or not _GAP_TARGET_PREP.fullmatch(self.text[amount.end:target.start]):
+            if target is None or not _GAP_TARGET_PREP.fullmatch_low(self.low[amount.end:target.start]):
                 return
             if investor.name != target.name and self._is_deal_money(amount, s):
                 self._emit(Draft(d.kind, target.name, [investor.name], amount=amount, status=d.status, sentence=s.index))
@@ -447,14 +453,14 @@ class Extractor:
     def _acquire(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
         word = cue.group().lower()
         after = self.text[cue.end():hi]
-        stake_like = bool(STAKE_OBJECT.match(after) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
+        stake_like = bool(STAKE_OBJECT.match_low(self.low[cue.end():hi]) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
         is_take = word.startswith(("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom"))
         is_pay = word.startswith(("pay", "paid", "pai", "pag", "desembols", "zahl"))
         if is_take and not stake_like:
             return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
-        if PLEDGE.search(self.text[max(s.start, cue.start() - 25):cue.start()]):
+        if PLEDGE.search_low(self.low[max(s.start, cue.start() - 25):cue.start()]):
             return
-        goods = _GOODS_OBJECT.match(after)
+        goods = _GOODS_OBJECT.match_low(self.low[cue.end():hi])
         if not stake_like and goods and not any(cue.end() <= p.start < cue.end() + goods.end() for p in s.parties):
             return  # buying cloud capacity, chips or services is a contract, not a deal
         clause_lo = self._clause_start(s, cue.start())
@@ -463,8 +469,8 @@ class Extractor:
             return
         changes_hands = word.startswith(("pas", "geh", "gehö"))
         # "was acquired by X" is passive; "is buying", "is negotiating" are not
-        passive = not word.endswith(("ing", "ando", "endo")) and _PASSIVE_BEFORE.search(
-            self.text, max(s.start, cue.start() - 30), cue.start())
+        passive = not word.endswith(("ing", "ando", "endo")) and _PASSIVE_BEFORE.search_low(
+            self.low, max(s.start, cue.start() - 30), cue.start())
         if changes_hands or passive or _BY_AFTER.match(after) and not is_pay:
             self._passive(s, cue, investor, lo, hi, changes_hands)
             return
@@ -551,7 +557,7 @@ class Extractor:
 
     def _acq_noun(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
         after = self.text[cue.end():hi]
-        if PERCENT_OBJECT.match(after) or STAKE_OBJECT.match(after):
+        if PERCENT_OBJECT.match(after) or STAKE_OBJECT.match_low(self.low[cue.end():hi]):
             # "l'acquisition de 49 % de Scale AI": a stake, so an investment
             self._acquire(s, cue, lo, hi)
             return
@@ -593,7 +599,7 @@ class Extractor:
         target = self._object(s, cue.end(), cue.end() + m.start(), prep=False)
         if buyer is None or target is None or buyer.start - (cue.end() + m.end()) > 30:
             return
-        if STAKE_OBJECT.match(after):
+        if STAKE_OBJECT.match_low(self.low[cue.end():hi]):
             return  # selling a stake to someone: a divestment as far as the ledger goes
         self._emit(
             Draft(
@@ -620,11 +626,11 @@ class Extractor:
             if backer is not None:
                 d.add_investor(backer.name)
             amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-            if amount is not None and not NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+            if amount is not None and not NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
                 d.amount = amount
             d.valuation = self._valuation(s, lo, s.end)
             return
-        if _ROUND_ANAPHORA.search(self.text, max(s.start, cue.start() - 12), cue.start()):
+        if _ROUND_ANAPHORA.search_low(self.low, max(s.start, cue.start() - 12), cue.start()):
             # "the round", "au tour", "la ronda": a round already told; follow-ups add its investors
             return
         subject = self._subject(s, self._clause_start(s, cue.start()), cue.start())
@@ -647,15 +653,15 @@ class Extractor:
             d.status = self._status(s, lo, hi)
         if d.amount is None:
             amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-            if amount is not None and not NON_DEAL_MONEY.search(self.text[cue.end():amount.start]):
+            if amount is not None and not NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
                 d.amount = amount
         if d.valuation is None:
             d.valuation = self._valuation(s, lo, s.end)
-        for m in _LEAD_CUE.finditer(self.text, cue.start(), s.end):
+        for m in _LEAD_CUE.finditer_low(self.low, cue.start(), s.end):
             for p in self._party_list_after(s, m.end()):
                 d.add_investor(p.name, lead=True)
         for cue_re in (_FROM_CUE, _INVESTORS_INCLUDE):
-            for m in cue_re.finditer(self.text, cue.start(), s.end):
+            for m in cue_re.finditer_low(self.low, cue.start(), s.end):
                 for p in self._party_list_after(s, m.end()):
                     d.add_investor(p.name)
         if strong and d.amount is None and not s.amounts:
@@ -693,20 +699,20 @@ class Extractor:
             return
         d = rounds[-1]
         for p in s.parties:
-            tail = self.text[p.end:s.end]
-            if _LEAD_AFTER_NAME.match(tail):
+            tail = self.low[p.end:s.end]
+            if _LEAD_AFTER_NAME.match_low(tail):
                 for q in self._party_list_before(s, p.end):
                     d.add_investor(q.name, lead=True)
-            elif _PARTICIPATE_AFTER_NAMES.match(tail):
+            elif _PARTICIPATE_AFTER_NAMES.match_low(tail):
                 for q in self._party_list_before(s, p.end):
                     d.add_investor(q.name)
-            elif _AS_INVESTOR.match(tail):
+            elif _AS_INVESTOR.match_low(tail):
                 d.add_investor(p.name)
         if s.index != d.sentence:
-            for m in _INVESTORS_INCLUDE.finditer(self.text, s.start, s.end):
+            for m in _INVESTORS_INCLUDE.finditer_low(self.low, s.start, s.end):
                 for q in self._party_list_after(s, m.end()):
                     d.add_investor(q.name)
-            for m in _LEAD_CUE.finditer(self.text, s.start, s.end):
+            for m in _LEAD_CUE.finditer_low(self.low, s.start, s.end):
                 for q in self._party_list_after(s, m.end()):
                     d.add_investor(q.name, lead=True)
 

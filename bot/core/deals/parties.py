@@ -9,6 +9,7 @@ from typing import Sequence
 
 from bot.core.model import Amount, EntityMatch
 from bot.core.deals.casefree import CaseFree
+from bot.core.textnorm import lower_same_length
 
 _I = re.IGNORECASE
 
@@ -184,14 +185,14 @@ def _number_before(text: str, s: int) -> bool:
     return _NUMBER_BEFORE.search(before) is not None
 
 
-def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> list[Party]:
+def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low: str) -> list[Party]:
     """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
     found: list[Party] = []
     spans = _Spans(taken)
     # Where a source cue word begins ("according", "selon"...): a name is looked back at only
     # when one begins in its 40-character look-back, which every SOURCE_BEFORE match starts with.
-    has_source_cue = _SOURCE_CUE.search(text) is not None
-    source_cues = [c.start() for c in _SOURCE_CUE.finditer(text)] if has_source_cue else []
+    has_source_cue = _SOURCE_CUE.search_low(low) is not None
+    source_cues = [c.start() for c in _SOURCE_CUE.finditer_low(low)] if has_source_cue else []
     for m in _name_phrases(text):
         phrase = m.group()
         if phrase in _STOP_TOKENS:
@@ -213,7 +214,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
                 or spans.overlaps(s, e)
                 or _number_before(text, s)
                 or (has_source_cue and _any_within(source_cues, s - 40, s - 1)
-                    and SOURCE_BEFORE.search(text, max(0, s - 40), s) is not None)
+                    and SOURCE_BEFORE.search_low(low, max(0, s - 40), s) is not None)
             )
             if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
                 before = text[max(0, s - 30):s]
@@ -239,7 +240,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None) -> l
         # A phrase glued to a catalog name ("SoftBank Group", "Google Cloud") belongs to that name.
         if spans.touches(s, e):
             continue
-        if _SOURCE_AFTER.match(text, e):
+        if _SOURCE_AFTER.match_low(low, e):
             continue
         if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
             continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
@@ -257,11 +258,15 @@ _NUMBERED_FUND = re.compile(r"(?<![\w.,])\d{1,4} (?:Capital|Ventures|Partners|Gl
 _NUMBERED_FUND_WORDS = (" Capital", " Ventures", " Partners", " Global")
 
 
-def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = ()) -> list[Party]:
+def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = (),
+                    low: str | None = None) -> list[Party]:
+    """Deal parties in text order; `low` is `lower_same_length(text)` when the caller has it."""
+    if low is None:
+        low = lower_same_length(text)
     known: list[Party] = []
     taken: list[tuple[int, int]] = []
     for m in entities:
-        if _is_source(text, m.start, m.end):
+        if _is_source(low, m.start, m.end):
             continue
         fund = _FUND_SUFFIX.match(text, m.end)
         written = _as_written(m)
@@ -280,7 +285,7 @@ def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None
             known.append(Party(m.name, m.start, end, known=True))
             taken.append((m.start, end))
     money = [(a.start, a.end) for a in amounts]
-    parties = known + [p for p in _plain_names(text, taken, lang) if not any(p.start < e and s < p.end for s, e in money)]
+    parties = known + [p for p in _plain_names(text, taken, lang, low) if not any(p.start < e and s < p.end for s, e in money)]
     parties.sort(key=lambda p: p.start)
     return parties
 
@@ -316,5 +321,5 @@ def _is_acronym_of(text: str, name: str) -> bool:
     return len(words) >= 2 and text.isupper() and text == "".join(w[0] for w in words).upper()
 
 
-def _is_source(text: str, start: int, end: int) -> bool:
-    return bool(SOURCE_BEFORE.search(text, max(0, start - 40), start) or _SOURCE_AFTER.match(text, end))
+def _is_source(low: str, start: int, end: int) -> bool:
+    return bool(SOURCE_BEFORE.search_low(low, max(0, start - 40), start) or _SOURCE_AFTER.match_low(low, end))
