@@ -91,6 +91,34 @@ async def test_poll_health_is_kept_for_the_feed_list(store):
     assert await store.feeds_due(NOW + timedelta(days=2)) == []  # paused feeds are not polled
 
 
+async def test_outcomes_of_many_polls_ending_together_are_each_saved(store):
+    """Poll outcomes that end together are written in shared transactions; each feed still
+    gets its own outcome, a failure next to successes stays a failure, and a poll cancelled
+    while its outcome waits does not lose the others'."""
+    import asyncio
+
+    feeds = [await store.add_feed(FeedSpec(f"https://n{n}.example.com/f"), NOW) for n in range(120)]
+    later = NOW + timedelta(minutes=5)
+
+    def outcome(n: int):
+        if n % 3 == 0:
+            return store.save_poll(feeds[n].id, NOW, FeedHealth(2, False, later, f"HTTP 50{n % 10}"))
+        return store.save_poll(feeds[n].id, NOW, FeedHealth(0, False, later, None), etag=f'"e{n}"')
+
+    tasks = [asyncio.create_task(outcome(n)) for n in range(120)]
+    await asyncio.sleep(0)  # every poll has handed in its outcome and waits for the commit
+    tasks[7].cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    statuses = {s.url: s for s in await store.feed_statuses()}
+    for n, feed in enumerate(feeds):
+        status = statuses[feed.url]
+        if n % 3 == 0:
+            assert status.failures == 2 and status.last_error == f"HTTP 50{n % 10}"
+        else:
+            assert status.failures == 0 and (await store.feed_by_url(feed.url)).etag == f'"e{n}"'
+    assert await store.feeds_due(NOW) == []  # every feed, the cancelled one's too, moved on
+
+
 async def test_an_entry_is_recorded_once_per_feed(store):
     feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
     first = await store.record_entries(feed.id, [new_entry("k1"), new_entry("k1")], NOW, backlog=False)

@@ -152,6 +152,8 @@ class ProcessWork:
 
     def _running_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            log.info("starting %d worker processes for parsing and analysis (%d watched phrases)",
+                     self.workers, len(self._phrases))
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=self._context, initializer=_start_worker,
                 initargs=(os.getpid(), self._catalog_text, self._phrases),

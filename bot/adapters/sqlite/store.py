@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.adapters.sqlite.articles import ArticlesQueries
 from bot.adapters.sqlite.channels import ChannelsQueries
-from bot.adapters.sqlite.feeds import FeedsQueries
+from bot.adapters.sqlite.feeds import FeedsQueries, write_poll_outcomes
 from bot.adapters.sqlite.migrate import migrate
 from bot.adapters.sqlite.outbox import OutboxQueries
 
@@ -48,12 +48,55 @@ def _migrate_file(path: str) -> tuple[int, int]:
         conn.close()
 
 
+class BatchedWrites:
+    """Small writes of the same kind that arrive while one is under way are committed
+    together in the next transaction: one hop to the database thread for many of them.
+    `write(row)` returns once that row is committed, or raises what the write raised."""
+
+    def __init__(self, store: Store, write_rows: Callable[[sqlite3.Connection, list], None]) -> None:
+        self.store = store
+        self.write_rows = write_rows
+        self._pending: list[tuple[object, asyncio.Future]] = []
+        self._flusher: asyncio.Task | None = None
+
+    async def write(self, row: object) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((row, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="batched-writes")
+        await done
+
+    async def drain(self) -> None:
+        if self._flusher is not None:
+            await asyncio.gather(self._flusher, return_exceptions=True)
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self.store.write_in_db_thread(self.write_rows, [row for row, _ in batch])
+            except asyncio.CancelledError:  # the loop is shutting down: nobody waits in vain
+                for _, done in batch + self._pending:
+                    done.cancel()
+                self._pending = []
+                raise
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():  # a caller cancelled meanwhile has its future cancelled
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+
 class Store(FeedsQueries, ArticlesQueries, ChannelsQueries, OutboxQueries):
     def __init__(self, conn: aiosqlite.Connection, path: Path, migrated_from: int) -> None:
         self.conn = conn
         self.path = path
         self.migrated_from = migrated_from
         self._write_lock = asyncio.Lock()
+        self._poll_outcomes = BatchedWrites(self, write_poll_outcomes)
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -73,6 +116,7 @@ class Store(FeedsQueries, ArticlesQueries, ChannelsQueries, OutboxQueries):
         return cls(conn, path, before)
 
     async def close(self) -> None:
+        await self._poll_outcomes.drain()
         await self.conn.close()
 
     async def __aenter__(self) -> Store:
