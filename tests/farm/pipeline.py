@@ -7,9 +7,13 @@ Store (SQLite file), Fetcher, Analyzer, Poller, DeliveryWorker and DiscordSender
 cold (every feed new; first-run entries are backlog and alert nobody) and warm (10 % of the
 feeds gained one entry). Prints one JSON line: both cycles with their stage breakdown.
 
-Stage times are measured by wrapping the pipeline's own functions: parse and analysis as CPU
-seconds of the threads running them, fetch and store as the summed wait of the polls (polls
-overlap, so waits add up to more than the wall time; they say where polls spend their time).
+Parsing and analysis run on the pool of worker processes `newsbot run` starts (one per core),
+started and given the watched phrases before the cold cycle, as a running bot has them. CPU
+and peak memory of a cycle count the bot's process and its workers.
+
+Stage times are measured by wrapping the pipeline's own calls: workers' CPU from /proc, and
+fetch, parse, analysis and store as the summed wait of the polls (polls overlap, so waits add
+up to more than the wall time; they say where polls spend their time).
 """
 
 from __future__ import annotations
@@ -27,11 +31,11 @@ from types import SimpleNamespace
 import discord
 from discord.ext import commands
 
-import bot.services.poller as poller_module
 from bot.adapters.discord.sender import DiscordSender
 from bot.adapters.files import SourceFetcher
 from bot.adapters.http_fetch import Fetcher
 from bot.adapters.sqlite import Store
+from bot.adapters.workers import ProcessWork, default_workers
 from bot.app import load_catalog, project_file
 from bot.services.analyzer import Analyzer
 from bot.services.delivery import DeliveryWorker
@@ -39,7 +43,8 @@ from bot.services.poller import Poller
 from bot.services.records import FeedSpec
 from tests.discord_standin import running_bot
 from tests.farm.common import (CHANNELS, Cycle, Meter, advance_farm, farm_posts, feed_url,
-                               peak_rss_mb, percentile, watched_names)
+                               peak_rss_mb, percentile, process_cpu_seconds, process_peak_mb,
+                               watched_names)
 from tests.farm.content import feed_of_link
 
 INTERVAL = 600
@@ -56,15 +61,6 @@ class Stages:
     def reset(self) -> None:
         self.seconds.clear()
         self.body_seen_at.clear()
-
-    def wrap_cpu(self, name: str, func):
-        def timed(*args, **kwargs):
-            start = time.thread_time()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                self.seconds[name] += time.thread_time() - start
-        return timed
 
     def wrap_wait(self, name: str, func):
         async def timed(*args, **kwargs):
@@ -105,10 +101,12 @@ async def wait_delivered(store: Store, timeout: float = 600.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def run_cycle(poller: Poller, store: Store, stages: Stages, base: str, changed: int) -> Cycle:
+async def run_cycle(poller: Poller, store: Store, stages: Stages, base: str, changed: int,
+                    workers: list[int]) -> Cycle:
     stages.reset()
     posts_before = len(farm_posts(base))
     started = time.monotonic()
+    workers_cpu = sum(map(process_cpu_seconds, workers))
     with Meter() as meter:
         await poller.start_due()
         while poller.in_flight:
@@ -124,8 +122,11 @@ async def run_cycle(poller: Poller, store: Store, stages: Stages, base: str, cha
             latencies.append(post["at"] - seen)
     if posts:
         stages.seconds["delivery wall (last alert posted)"] = max(p["at"] for p in posts) - started
+    workers_cpu = sum(map(process_cpu_seconds, workers)) - workers_cpu
+    stages.seconds[f"workers' CPU ({len(workers)} processes)"] = workers_cpu
     entries = await store.conn.execute_fetchall("SELECT count(*) FROM entries")
-    return Cycle(wall=meter.wall, cpu=meter.cpu, peak_mb=peak_rss_mb(), entries=entries[0][0],
+    peak = peak_rss_mb() + sum(map(process_peak_mb, workers))
+    return Cycle(wall=meter.wall, cpu=meter.cpu + workers_cpu, peak_mb=peak, entries=entries[0][0],
                  feeds_changed=changed, alerts=len(posts), latency_p50=percentile(latencies, 0.5),
                  latency_p95=percentile(latencies, 0.95), stages=dict(stages.seconds))
 
@@ -135,7 +136,6 @@ async def main_async(info: dict, feeds: int) -> dict:
     clock_now = [datetime.now(UTC)]
     clock = lambda: clock_now[0]  # noqa: E731 - moved by hand between cycles
     stages = Stages()
-    poller_module.parse_feed = stages.wrap_cpu("parse (CPU)", poller_module.parse_feed)
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "farm.db")
         for name, label in (("unseen_keys", "store: dedup"), ("record_entries", "store: record"),
@@ -148,8 +148,13 @@ async def main_async(info: dict, feeds: int) -> dict:
         # per-host politeness limit is lifted to the poller's concurrency here.
         fetcher = SourceFetcher(Fetcher(allow_private=True, per_host=CONCURRENCY))
         fetcher.fetch = stages.wrap_fetch(fetcher.fetch)
-        poller = Poller(store, fetcher, analyzer, interval=INTERVAL, clock=clock, concurrency=CONCURRENCY)
-        poller._analyze_all = stages.wrap_cpu("analysis (CPU)", poller._analyze_all)
+        work = ProcessWork(project_file(Path("config/entities.toml")), default_workers(),
+                           await store.watched_phrases())
+        workers = await work.worker_pids()  # the bot's start, before any cycle
+        work.parse = stages.wrap_wait("parse (summed wait)", work.parse)
+        work.new_entries = stages.wrap_wait("analysis (summed wait)", work.new_entries)
+        poller = Poller(store, fetcher, analyzer, interval=INTERVAL, clock=clock,
+                        concurrency=CONCURRENCY, work=work)
         client = commands.AutoShardedBot(command_prefix="!", intents=discord.Intents.default(),
                                          guild_ready_timeout=0.05)
         standin = SimpleNamespace(api_base=info["discord_api"], token=info["token"])
@@ -157,15 +162,16 @@ async def main_async(info: dict, feeds: int) -> dict:
             worker = DeliveryWorker(store, DiscordSender(client), clock)
             poller.on_alerts = worker.wake.set
             delivery = asyncio.create_task(worker.run_forever())
-            cold = await run_cycle(poller, store, stages, base, feeds)
+            cold = await run_cycle(poller, store, stages, base, feeds, workers)
             changed = advance_farm(base)
             clock_now[0] += timedelta(seconds=INTERVAL * 2)
             entries_before = cold.entries
-            warm = await run_cycle(poller, store, stages, base, len(changed))
+            warm = await run_cycle(poller, store, stages, base, len(changed), workers)
             warm.entries -= entries_before
             delivery.cancel()
             await asyncio.gather(delivery, return_exceptions=True)
         await fetcher.close()
+        work.close()
         await store.close()
     return {"cold": cold.as_dict(), "warm": warm.as_dict()}
 

@@ -36,8 +36,8 @@ def size_section(feeds: int, run: dict) -> list[str]:
                      f" naive {_ratio(nv[cycle]['wall'], nb[cycle]['wall'])};"
                      f" newsbot is {nb[cycle]['wall'] / max(fl[cycle]['http']['wall'] + fl[cycle]['parse']['wall'], 1e-9):.1f}x"
                      f" the floor (HTTP + feedparser)")
-    lines += ["", "newsbot stage breakdown (seconds; CPU for parse and analysis, summed waits of"
-              " overlapping polls for fetch and store):", "",
+    lines += ["", "newsbot stage breakdown (seconds; CPU of the worker processes, which parse and"
+              " analyse; summed waits of overlapping polls for fetch, parse, analysis and store):", "",
               "| stage | cold | warm |", "|---|---|---|"]
     stages = list(dict.fromkeys([*nb["cold"]["stages"], *nb["warm"]["stages"]]))
     for stage in stages:
