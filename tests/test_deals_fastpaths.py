@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from bot.core.deals.cues import _CUE_RE, _word_starts_at, cue_matches
+from bot.core.deals.parties import _NAME_PHRASE_RE, _name_phrases, _plain_names
 from bot.core.textnorm import lower_same_length
 
 # Pieces that begin cues, look like their beginnings, or change what a word start is.
@@ -47,3 +48,25 @@ def test_cues_are_those_of_a_scan_of_every_word_start(text):
 def test_cue_scan_finds_cues_after_apostrophes_and_at_the_start():
     found = [(m.group(), m.lastgroup) for m in cue_matches("Rachète l'investissement; Meta s’offre X")]
     assert found == [("rachète", "acquire"), ("investissement", "invest"), ("s’offre", "acquire")]
+
+
+_NAME_PIECES = [
+    "Meta", "Scale AI", "xAI", "n8n", "a16z", "d'", "l’", "D'", "Informatica", "Oréal", "eBay", "Ventures",
+    "Inc.", "U.S.", "Run:ai", "AT&T", " & ", "Series B", "The", "La", "Der", "-", "'", "’", ".", ". ", " ",
+    "\u00a0", "\n", "(", "Berliner", "KI-Infrastruktur", "abcXyz", "ab", "7", "Él", "Ångström", "_",
+]
+_NAME_TEXTS = st.lists(st.sampled_from(_NAME_PIECES), max_size=25).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_NAME_TEXTS)
+def test_name_phrases_are_those_the_phrase_pattern_finds_everywhere(text):
+    expected = [(m.group(), m.start(), m.end()) for m in _NAME_PHRASE_RE.finditer(text)]
+    assert _name_phrases(text) == expected
+
+
+def test_phrase_tokens_are_remembered_per_phrase_not_per_place():
+    # The same phrase at two places: the token facts are relative to the phrase, so both are kept.
+    text = "Acme Robotics buys Nuvo Labs. The Nuvo Labs team stays."
+    names = [(p.name, p.start) for p in _plain_names(text, [], "en", text.lower())]
+    assert names == [("Acme Robotics", 0), ("Nuvo Labs", 19), ("Nuvo Labs", 34)]

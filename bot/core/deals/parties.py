@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from bot.core.model import Amount, EntityMatch
@@ -31,29 +32,27 @@ _NAME_TOKEN = rf"(?:[{_UP}][\w:’'&.+-]*|[a-z]{{1,3}}[{_UP}][\w-]*|[a-z]{{1,4}}
 # stop that ends a sentence ("eBay Ventures. L'opération" is two things).
 # French elides "de"/"le" before a vowel: "s'empare d'Informatica", "l'Oréal" start names too.
 _NAME_PHRASE_RE = re.compile(rf"(?:(?<![\w'’-])|(?<=\b[dlDL]['’])){_NAME_TOKEN}(?:(?<![a-zà-ÿ]{{2}}\.)[ \u00a0](?:&[ \u00a0])?{_NAME_TOKEN})*")
-# Where a name phrase can begin: after a non-word character, a capital, or a short lower-case run
-# before a capital or a digit ("xAI", "n8n"). This plain pattern lets `re` skip ahead in C; the
-# phrase pattern, whose look-behinds come first, cost ~90 ns per character tried everywhere.
-_NAME_START = re.compile(rf"[^\w](?=[{_UP}]|[a-z]{{1,4}}[{_UP}\d])")
+# A name phrase after the character before it: a non-word character, then a capital or a short
+# lower-case run before a capital or a digit ("xAI", "n8n"). Beginning with that plain character
+# class lets `re` skip ahead in C; the phrase pattern alone, whose look-behinds come first, cost
+# ~90 ns per character tried everywhere, and a Python loop over each place it could begin ~1 us.
+_NAME_PHRASE_AFTER = re.compile(rf"[^\w](?=[{_UP}]|[a-z]{{1,4}}[{_UP}\d])({_NAME_PHRASE_RE.pattern})")
 
 
-def _name_phrases(text: str):
-    """`_NAME_PHRASE_RE.finditer(text)`, trying the pattern only where `_NAME_START` allows."""
-    match = _NAME_PHRASE_RE.match
-    last_end = 0
-    if text:
-        m = match(text, 0)
-        if m:
-            yield m
-            last_end = m.end()
-    for c in _NAME_START.finditer(text):
-        start = c.start() + 1
-        if start < last_end:
-            continue
-        m = match(text, start)
-        if m:
-            yield m
-            last_end = m.end()
+def _name_phrases(text: str) -> list[tuple[str, int, int]]:
+    """(phrase, start, end) of `_NAME_PHRASE_RE.finditer(text)`.
+
+    A phrase ends before a character that is no word character, so the next one cannot begin
+    before the search resumes at its end."""
+    found = []
+    resume = 0
+    first = _NAME_PHRASE_RE.match(text)
+    if first:
+        found.append((first.group(), 0, first.end()))
+        resume = first.end()
+    for m in _NAME_PHRASE_AFTER.finditer(text, resume):
+        found.append((m.group(1), m.start(1), m.end()))
+    return found
 
 
 _STOP_TOKENS = frozenset(
@@ -193,40 +192,32 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
     # when one begins in its 40-character look-back, which every SOURCE_BEFORE match starts with.
     has_source_cue = _SOURCE_CUE.search_low(low) is not None
     source_cues = [c.start() for c in _SOURCE_CUE.finditer_low(low)] if has_source_cue else []
-    for m in _name_phrases(text):
-        phrase = m.group()
-        if phrase in _STOP_TOKENS:
+    german = lang == "de"
+    for phrase, start, _ in _name_phrases(text):
+        tokens = _phrase_tokens(phrase)
+        if tokens is None:
             continue  # most capitalised words are a sentence's first word ("The", "La", "Der")
-        tokens = [(t.group(), m.start() + t.start(), m.start() + t.end()) for t in _PHRASE_TOKEN.finditer(phrase)]
         kept: list[tuple[str, int, int]] = []
-        for tok, s, e in tokens:
-            tok_clean = tok.rstrip(".’'")
-            if tok_clean.endswith(("'s", "’s")):
-                tok_clean = tok_clean[:-2]
-                e = s + len(tok_clean)
-            else:
-                e = s + len(tok_clean)
+        for tok_clean, s, e, stop_word, stop, round_word, capitalised, noun_suffix, german_stop in tokens:
+            s += start
+            e += start
             stop = (
-                tok_clean in _STOP_TOKENS
-                or not tok_clean
-                or "-based" in tok_clean
+                stop
                 or text.startswith("-based", e)
                 or spans.overlaps(s, e)
                 or _number_before(text, s)
                 or (has_source_cue and _any_within(source_cues, s - 40, s - 1)
                     and SOURCE_BEFORE.search_low(low, max(0, s - 40), s) is not None)
             )
-            if lang == "de" and not stop and tok_clean[:1].isupper() and tok_clean[1:].islower() and len(tok_clean) > 1:
-                before = text[max(0, s - 30):s]
-                if _GERMAN_ARTICLE_BEFORE.search(before) or _GERMAN_NOUN_SUFFIX.search(tok_clean) or _after_place_adjective(before):
-                    stop = True
-            if lang == "de" and not stop and _is_place_adjective(tok_clean):
-                stop = True  # "Berliner", "Pariser": where a company is from
-            if lang == "de" and not stop and "-" in tok_clean and _GERMAN_COMPOUND_NOUN.search(tok_clean):
-                stop = True
-            if stop and kept and _FUND_SUFFIX.match(text, e) and tok_clean in _STOP_TOKENS:
+            if german and not stop:
+                if capitalised:
+                    before = text[max(0, s - 30):s]
+                    stop = bool(noun_suffix or _GERMAN_ARTICLE_BEFORE.search(before) or _after_place_adjective(before))
+                # "Berliner", "Pariser": where a company is from; "KI-Infrastruktur": a noun
+                stop = stop or german_stop
+            if stop and kept and stop_word and _FUND_SUFFIX.match(text, e):
                 stop = False  # "HP Tech Ventures": the fund's own name goes on
-            if tok_clean in _ROUND_WORDS:
+            if round_word:
                 kept = []
                 break  # "Series J" names a round, not a company
             if stop:
@@ -251,6 +242,36 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
             found.append(Party(m.group(), m.start(), m.end(), known=False))
     found.sort(key=lambda p: p.start)
     return found
+
+
+_TokenFacts = tuple[str, int, int, bool, bool, bool, bool, bool, bool]
+
+
+@lru_cache(maxsize=8192)
+def _phrase_tokens(phrase: str) -> tuple[_TokenFacts, ...] | None:
+    """What a name phrase's tokens say on their own, wherever the phrase stands: the token without
+    trailing dots, apostrophes and "'s", its offsets in the phrase, whether it is a stop word,
+    whether it stops a name wherever it stands, whether it names a round, and the German tests
+    (capitalised noun shape, noun suffix, place adjective or compound noun). None for a phrase
+    that is one stop word. Names recur from one article to the next, so this is remembered."""
+    if phrase in _STOP_TOKENS:
+        return None
+    facts = []
+    for t in _PHRASE_TOKEN.finditer(phrase):
+        clean = t.group().rstrip(".’'")
+        if clean.endswith(("'s", "’s")):
+            clean = clean[:-2]
+        stop_word = clean in _STOP_TOKENS
+        capitalised = clean[:1].isupper() and clean[1:].islower() and len(clean) > 1
+        facts.append((
+            clean, t.start(), t.start() + len(clean), stop_word,
+            stop_word or not clean or "-based" in clean,
+            clean in _ROUND_WORDS,
+            capitalised,
+            capitalised and _GERMAN_NOUN_SUFFIX.search(clean) is not None,
+            _is_place_adjective(clean) or ("-" in clean and _GERMAN_COMPOUND_NOUN.search(clean) is not None),
+        ))
+    return tuple(facts)
 
 
 # Firms whose name starts with a number: "1789 Capital", "500 Global".
