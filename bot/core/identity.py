@@ -211,9 +211,23 @@ def word_sets_similar(words_a: frozenset[str] | set[str], words_b: frozenset[str
                       threshold: float = SIMILARITY_THRESHOLD) -> bool:
     """Jaccard similarity (|A & B| / |A | B|) of two word sets is at least `threshold`;
     empty sets are never similar."""
-    if not words_a or not words_b:
+    small, large = sorted((len(words_a), len(words_b)))
+    if not small or small < threshold * large:  # |A & B| / |A | B| <= small / large
         return False
     return len(words_a & words_b) / len(words_a | words_b) >= threshold
+
+
+# Bodies shorter than this ("Read more", a byline) are too generic to identify a story.
+MIN_SAME_BODY_CHARS = 60
+
+
+def body_key(summary: str) -> str | None:
+    """The body with whitespace collapsed, hashed: equal for the same text however it is
+    wrapped. None when too short to identify a story."""
+    body = " ".join(summary.split())
+    if len(body) < MIN_SAME_BODY_CHARS:
+        return None
+    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def titles_similar(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> bool:

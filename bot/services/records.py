@@ -24,6 +24,10 @@ class NewEntry:
     analysis: dict  # JSON-ready, the scan contract's fields
     deals: tuple[Deal, ...]
     headline_deal: str | None = None  # key of the deal the title is about, for cross-language dedup
+    # What the edit check compares (`identity.title_words`, `identity.body_key`), computed
+    # with the analysis, off the database thread; None: the store computes them.
+    title_words: str | None = None
+    body_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
 from bot.core.feeds import parse_feed
-from bot.core.identity import canonical_link, title_fingerprint
+from bot.core.identity import body_key, canonical_link, title_fingerprint, title_words
 from bot.core.keyfigures import key_figures
 from bot.core.model import Entry, ParsedFeed
 from bot.services.analyzer import Analyzer
@@ -64,6 +64,8 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
             entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},
             analysis.deals,
         ),
+        title_words=title_words(entry.title),
+        body_key=body_key(entry.summary),
     )
 
 

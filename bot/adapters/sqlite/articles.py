@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.adapters.sqlite.outbox import insert_alerts
 from bot.core.alerts import Subscription, decide_alerts
-from bot.core.identity import title_words, word_sets_similar
+from bot.core.identity import body_key, title_words, word_sets_similar
 from bot.core.model import Deal, Money
 from bot.core.timeutil import from_iso, to_iso
 from bot.services.records import NewEntry, RecordedEntry
@@ -20,8 +19,6 @@ from bot.services.records import NewEntry, RecordedEntry
 SAME_STORY_WINDOW = timedelta(days=1)
 # An edited entry is looked for among this feed's latest articles of the window only.
 EDIT_LOOKBACK_ARTICLES = 200
-# Bodies shorter than this ("Read more", a byline) are too generic to identify a story.
-MIN_SAME_BODY_CHARS = 60
 # A deal reported again within this window updates the same ledger row.
 SAME_DEAL_WINDOW = timedelta(days=90)
 _STATUS_RANK = {"rumored": 0, "announced": 1, "completed": 2}
@@ -228,24 +225,20 @@ def _same_story(conn: sqlite3.Connection, entry: NewEntry, recent: str) -> int |
     return None
 
 
-def _body_key(summary: str) -> str | None:
-    """The body with whitespace collapsed, hashed; None when too short to identify a story."""
-    body = " ".join(summary.split())
-    if len(body) < MIN_SAME_BODY_CHARS:
-        return None
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
-
-
 @dataclass(frozen=True)
 class _MatchKeys:
-    """What the edit check compares: the headline's significant words and the body's key."""
+    """What the edit check compares: the headline's significant words and the body's key,
+    computed by the poller's workers (`NewEntry.title_words`, `NewEntry.body_key`), or here
+    for a record made without them."""
 
     words: str
     body: str | None
 
     @classmethod
     def of(cls, entry: NewEntry) -> _MatchKeys:
-        return cls(title_words(entry.title), _body_key(entry.summary))
+        if entry.title_words is None:
+            return cls(title_words(entry.title), body_key(entry.summary))
+        return cls(entry.title_words, entry.body_key)
 
 
 class _FeedStories:
@@ -270,7 +263,7 @@ class _FeedStories:
         stories = []
         for article_id, title, summary, words, body in rows:
             if words is None:  # stored before migration 006
-                words, body = title_words(title), _body_key(summary)
+                words, body = title_words(title), body_key(summary)
             stories.append((article_id, frozenset(words.split()), body))
         return cls(stories)
 
