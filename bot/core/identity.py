@@ -166,11 +166,18 @@ SIMILARITY_THRESHOLD = 0.8
 def _normalised_words(text: str) -> str:
     """Casefolded, accents removed, punctuation turned into spaces, whitespace collapsed.
     A percent sign stays glued to its number, so "49 %" and "49%" read the same."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    bare = re.sub(r"(\d)\s*%", r"\1%", bare)
-    bare = re.sub(r"[^\w%]+|_", " ", bare)
+    if text.isascii():  # most headlines: nothing to decompose
+        bare = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    bare = _PERCENT_AFTER_SPACE.sub(r"\1%", bare)
+    bare = _NOT_A_WORD.sub(" ", bare)
     return " ".join(bare.split())
+
+
+_PERCENT_AFTER_SPACE = re.compile(r"(\d)\s*%")
+_NOT_A_WORD = re.compile(r"[^\w%]+|_")
 
 
 def _without_attribution(title: str) -> str:
@@ -196,8 +203,12 @@ def title_fingerprint(title: str) -> str:
     Empty when fewer than `MIN_FINGERPRINT_WORDS` significant words remain: short generic
     titles ("Podcast", "Live updates") would merge unrelated stories.
     """
-    words = title_words(title)
-    return words if len(words.split()) >= MIN_FINGERPRINT_WORDS else ""
+    return fingerprint_of_words(title_words(title))
+
+
+def fingerprint_of_words(words: str) -> str:
+    """`title_fingerprint` from the headline's `title_words`, for a caller that has both."""
+    return words if words.count(" ") + 1 >= MIN_FINGERPRINT_WORDS else ""
 
 
 def title_words(title: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
 from bot.core.feeds import parse_feed
-from bot.core.identity import body_key, canonical_link, title_fingerprint, title_words
+from bot.core.identity import body_key, canonical_link, fingerprint_of_words, title_words
 from bot.core.keyfigures import key_figures
 from bot.core.model import Entry, ParsedFeed
 from bot.services.analyzer import Analyzer
@@ -37,6 +37,7 @@ def headline_deal(title: str, title_names: set[str], deals) -> str | None:
 def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
     """An entry plus what the analysis found, ready for the store."""
     lang = analyzer.entry_lang(entry)
+    words = title_words(entry.title)
     analysis = analyzer.analyze_entry(entry)
     figures = [
         {"role": f.role, "value": f.value, "currency": f.currency, "approx": f.approx, "year": f.year}
@@ -47,7 +48,7 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
         title=entry.title,
         link=entry.link,
         canonical_link=canonical_link(entry.link) if entry.link else None,
-        title_fingerprint=title_fingerprint(entry.title) if entry.title else None,
+        title_fingerprint=fingerprint_of_words(words) if entry.title else None,
         summary=entry.summary,
         published_at=entry.published,
         lang=lang,
@@ -64,7 +65,7 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
             entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},
             analysis.deals,
         ),
-        title_words=title_words(entry.title),
+        title_words=words,
         body_key=body_key(entry.summary),
     )
 
