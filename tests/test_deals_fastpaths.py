@@ -10,7 +10,9 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from bot.core.deals.cues import _CUE_RE, _word_starts_at, cue_matches
-from bot.core.deals.parties import _NAME_PHRASE_RE, _name_phrases, _plain_names
+from bot.core.deals.parties import (
+    SOURCE_BEFORE, _NAME_PHRASE_RE, _name_phrases, _plain_names, _source_before, _source_cue_starts,
+)
 from bot.core.textnorm import lower_same_length
 
 # Pieces that begin cues, look like their beginnings, or change what a word start is.
@@ -70,3 +72,17 @@ def test_phrase_tokens_are_remembered_per_phrase_not_per_place():
     text = "Acme Robotics buys Nuvo Labs. The Nuvo Labs team stays."
     names = [(p.name, p.start) for p in _plain_names(text, [], "en", text.lower())]
     assert names == [("Acme Robotics", 0), ("Nuvo Labs", 19), ("Nuvo Labs", 34)]
+
+
+_SOURCE_PIECES = ["according", " to ", "selon", "d'après", "d’apr", "laut", "según", "citing", "reported", " by ",
+                  "cité", " par ", "the ", "le ", "Reuters", "Bloomberg", " ", "\n", ",", "x", "d'apreported"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=14).map("".join))
+def test_source_look_back_only_where_a_source_word_begins_finds_every_source(text):
+    low = lower_same_length(text)
+    cues = _source_cue_starts(low)
+    for start in range(len(low) + 1):
+        expected = SOURCE_BEFORE.search_low(low, max(0, start - 40), start) is not None
+        assert _source_before(low, cues, start) == expected

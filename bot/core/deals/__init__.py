@@ -22,6 +22,7 @@ amount, and clauses that say an offer was rejected or a plan abandoned give no d
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from typing import Sequence, TypeVar
 
@@ -30,7 +31,7 @@ from bot.core.textnorm import lower_same_length
 from bot.core.deals.cues import cue_matches, has_deal_cue
 from bot.core.deals.drafts import finish_draft, merge_drafts
 from bot.core.deals.frames import Extractor
-from bot.core.deals.parties import collect_parties
+from bot.core.deals.parties import Party, collect_parties
 from bot.core.deals.sentences import Sentence, sentence_spans, sentence_topics
 
 __all__ = ["find_deals", "has_deal_cue"]
@@ -57,6 +58,15 @@ def _every_occurrence(text: str, figures: Sequence[_Figure]) -> list[_Figure]:
     return out
 
 
+_Spanned = TypeVar("_Spanned", Amount, Percent, Party)
+
+
+def _inside(items: list[_Spanned], starts: list[int], lo: int, hi: int) -> list[_Spanned]:
+    """The items (sorted by start; `starts` their starts) lying within [lo, hi), in order. Found by
+    bisecting: comparing every party with every sentence was O(parties x sentences)."""
+    return [x for x in items[bisect_left(starts, lo):bisect_right(starts, hi)] if x.end <= hi]
+
+
 def find_deals(
     text: str,
     entities: Sequence[EntityMatch],
@@ -75,14 +85,17 @@ def find_deals(
     parties = collect_parties(text, entities, lang, amounts, low)
     spans = sentence_spans(text)
     topics = sentence_topics(text, spans, parties)
+    party_starts = [p.start for p in parties]
+    amount_starts = [a.start for a in amounts]
+    percent_starts = [p.start for p in percents]
     sentences = [
         Sentence(
             i,
             start,
             end,
-            [p for p in parties if start <= p.start and p.end <= end],
-            [a for a in amounts if start <= a.start and a.end <= end],
-            [p for p in percents if start <= p.start and p.end <= end],
+            _inside(parties, party_starts, start, end),
+            _inside(amounts, amount_starts, start, end),
+            _inside(percents, percent_starts, start, end),
             topics[i],
         )
         for i, (start, end) in enumerate(spans)

@@ -120,6 +120,14 @@ class CaseFree:
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         return self.search_low(self._low(text), pos, endpos)
 
+    def first_word_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> set[int]:
+        """Offsets in [pos, endpos) where one of the literal words every match begins with begins
+        (only for a pattern built with `by_first_words`): a match can begin nowhere else."""
+        end = min(endpos, len(low))
+        if pos > end:
+            return set()
+        return {e - n + 1 for e, n in self._starts.iter(low, pos, end)}
+
     def _search_from_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize):
         end = min(endpos, len(low))
         if pos > end:

@@ -184,14 +184,27 @@ def _number_before(text: str, s: int) -> bool:
     return _NUMBER_BEFORE.search(before) is not None
 
 
-def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low: str) -> list[Party]:
+def _source_cue_starts(low: str) -> list[int]:
+    """Every offset where a source cue word begins ("according", "selon"...), overlaps included.
+    Every SOURCE_BEFORE match starts with one, so a name is looked back at only when one begins
+    in its 40-character look-back (most articles have none: no look-back at all)."""
+    match = _SOURCE_CUE.match_low
+    return sorted(p for p in _SOURCE_CUE.first_word_starts(low) if match(low, p))
+
+
+def _source_before(low: str, source_cues: list[int], start: int) -> bool:
+    """`SOURCE_BEFORE` ends right before `start` ("according to Reuters", "selon Les Echos")."""
+    return (bool(source_cues) and _any_within(source_cues, start - 40, start - 1)
+            and SOURCE_BEFORE.search_low(low, max(0, start - 40), start) is not None)
+
+
+def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low: str,
+                 source_cues: list[int] | None = None) -> list[Party]:
     """Capitalised name phrases outside the matcher's spans: "Ampere Computing", "Run:ai", "X"."""
     found: list[Party] = []
     spans = _Spans(taken)
-    # Where a source cue word begins ("according", "selon"...): a name is looked back at only
-    # when one begins in its 40-character look-back, which every SOURCE_BEFORE match starts with.
-    has_source_cue = _SOURCE_CUE.search_low(low) is not None
-    source_cues = [c.start() for c in _SOURCE_CUE.finditer_low(low)] if has_source_cue else []
+    if source_cues is None:
+        source_cues = _source_cue_starts(low)
     german = lang == "de"
     for phrase, start, _ in _name_phrases(text):
         tokens = _phrase_tokens(phrase)
@@ -206,8 +219,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
                 or text.startswith("-based", e)
                 or spans.overlaps(s, e)
                 or _number_before(text, s)
-                or (has_source_cue and _any_within(source_cues, s - 40, s - 1)
-                    and SOURCE_BEFORE.search_low(low, max(0, s - 40), s) is not None)
+                or _source_before(low, source_cues, s)
             )
             if german and not stop:
                 if capitalised:
@@ -284,10 +296,11 @@ def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None
     """Deal parties in text order; `low` is `lower_same_length(text)` when the caller has it."""
     if low is None:
         low = lower_same_length(text)
+    source_cues = _source_cue_starts(low)
     known: list[Party] = []
     taken: list[tuple[int, int]] = []
     for m in entities:
-        if _is_source(low, m.start, m.end):
+        if _source_before(low, source_cues, m.start) or _SOURCE_AFTER.match_low(low, m.end):
             continue
         fund = _FUND_SUFFIX.match(text, m.end)
         written = _as_written(m)
@@ -306,7 +319,7 @@ def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None
             known.append(Party(m.name, m.start, end, known=True))
             taken.append((m.start, end))
     money = [(a.start, a.end) for a in amounts]
-    parties = known + [p for p in _plain_names(text, taken, lang, low) if not any(p.start < e and s < p.end for s, e in money)]
+    parties = known + [p for p in _plain_names(text, taken, lang, low, source_cues) if not any(p.start < e and s < p.end for s, e in money)]
     parties.sort(key=lambda p: p.start)
     return parties
 
@@ -341,6 +354,3 @@ def _is_acronym_of(text: str, name: str) -> bool:
     words = name.split()
     return len(words) >= 2 and text.isupper() and text == "".join(w[0] for w in words).upper()
 
-
-def _is_source(low: str, start: int, end: int) -> bool:
-    return bool(SOURCE_BEFORE.search_low(low, max(0, start - 40), start) or _SOURCE_AFTER.match_low(low, end))

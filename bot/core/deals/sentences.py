@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from bot.core.model import Amount, Percent
@@ -53,9 +54,10 @@ def sentence_topics(text: str, spans: list[tuple[int, int]], parties: list[Party
     nearest earlier sentence that has one (else its first name), falling back to the title's."""
     topics: list[str | None] = []
     last: str | None = None
+    starts = [p.start for p in parties]  # parties come sorted by start
     for start, end in spans:
         topics.append(last)
-        inside = [p for p in parties if start <= p.start < end]
+        inside = parties[bisect_left(starts, start):bisect_left(starts, end)]
         known = [p for p in inside if p.known]
         if known or inside:
             last = (known or inside)[0].name
