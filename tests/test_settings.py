@@ -13,13 +13,16 @@ def test_defaults_leave_platforms_off():
     assert settings.allow_private_urls is False
     assert not settings.discord_enabled and not settings.slack_enabled
     assert settings.slack_port == 3000
+    assert settings.workers is None  # one worker process per core, decided at start
 
 
 def test_values_are_parsed_and_typed():
     settings = parse_settings({
         "NEWSBOT_DB": "/tmp/x.db", "NEWSBOT_POLL_INTERVAL": "45", "NEWSBOT_ALLOW_PRIVATE_URLS": "1",
         "DISCORD_TOKEN": "abc", "DISCORD_API_BASE": "http://127.0.0.1:9999/api/", "SLACK_PORT": "3100",
+        "NEWSBOT_WORKERS": "0",
     })
+    assert settings.workers == 0
     assert settings.db_path == Path("/tmp/x.db")
     assert settings.poll_interval == 45
     assert settings.allow_private_urls is True
@@ -38,6 +41,8 @@ def test_values_are_parsed_and_typed():
         ({"DISCORD_API_BASE": "ftp://x"}, "DISCORD_API_BASE"),
         ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
         ({"NEWSBOT_LOG_LEVEL": "loud"}, "NEWSBOT_LOG_LEVEL"),
+        ({"NEWSBOT_WORKERS": "-1"}, "NEWSBOT_WORKERS"),
+        ({"NEWSBOT_WORKERS": "many"}, "NEWSBOT_WORKERS"),
     ],
 )
 def test_a_bad_value_names_the_setting(env, named):

@@ -116,3 +116,17 @@ def test_no_worker_outlives_a_killed_bot(tmp_path):
 @pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (4, 4), (16, 4)])
 def test_one_worker_per_core_up_to_four_and_none_on_one_core(cpus, workers):
     assert default_workers(cpus) == workers
+
+
+@pytest.mark.parametrize("workers, catalog_given, expected", [
+    (0, False, InProcessWork),  # NEWSBOT_WORKERS=0
+    (2, False, ProcessWork),
+    (2, True, InProcessWork),  # a caller's own catalog object cannot be sent to workers by file
+])
+def test_the_app_starts_workers_as_the_setting_says(catalog, workers, catalog_given, expected):
+    from bot.app import make_work
+    from bot.settings import parse_settings
+
+    settings = parse_settings({"NEWSBOT_WORKERS": str(workers)})
+    work = make_work(settings, Analyzer(catalog), [], catalog_given=catalog_given)
+    assert type(work) is expected
