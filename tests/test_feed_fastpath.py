@@ -191,3 +191,16 @@ def test_templates_take_the_fast_path():
         body = template("T &amp; é", "<![CDATA[<p>S</p>]]>", "C", "https://x.example/a", "g1",
                         "2025-06-03T14:20:00Z", "Ann")
         assert _taken(body), template.__name__
+
+
+@pytest.mark.parametrize("link, kept", [
+    ("https://x.example/a", True), ("https://x.example/a\u00a0b", False),
+    ("https://x.example/a\x7fb", False), ("https://x.example/a\u2028b", False),
+    ("https://x.example/caf\u00e9", True),
+])
+def test_links_with_a_space_or_control_inside_are_dropped_both_ways(link, kept):
+    body = (f'<rss version="2.0"><channel><item><title>t</title><link>{link}</link></item>'
+            "</channel></rss>").encode()
+    fast, slow = _both_ways(body)
+    assert fast == slow
+    assert (fast.entries[0].link == link) is kept

@@ -434,6 +434,10 @@ def _utc_datetime(parsed: object) -> datetime | None:
         return None
 
 
+# Controls, DEL and anything str.isspace() calls a space (re's \s is the same set).
+_LINK_BREAKER = re.compile(r"[\x00-\x1f\x7f\s]")
+
+
 def _safe_link(link: object, base: str | None) -> str | None:
     """An absolute http(s) link, or None: a `javascript:` or `data:` link must never reach a
     chat message. Relative links are resolved against the document's base."""
@@ -442,7 +446,7 @@ def _safe_link(link: object, base: str | None) -> str | None:
     absolute = urljoin(base, link.strip()) if base else link.strip()
     # A control character or space inside a link is a broken or spliced document; such a
     # link would not survive a chat message intact, so it is dropped rather than repaired.
-    if any(ord(ch) < 32 or ch.isspace() or ord(ch) == 127 for ch in absolute):
+    if _LINK_BREAKER.search(absolute):
         return None
     try:
         parts = urlsplit(absolute)
