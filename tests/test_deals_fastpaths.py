@@ -13,6 +13,7 @@ from bot.core.deals.cues import _CUE_RE, _word_starts_at, cue_matches
 from bot.core.deals.parties import (
     SOURCE_BEFORE, _NAME_PHRASE_RE, _name_phrases, _plain_names, _source_before, _source_cue_starts,
 )
+from bot.core.deals.sentences import _SENTENCE_END, _sentence_ends
 from bot.core.textnorm import lower_same_length
 
 # Pieces that begin cues, look like their beginnings, or change what a word start is.
@@ -86,3 +87,14 @@ def test_source_look_back_only_where_a_source_word_begins_finds_every_source(tex
     for start in range(len(low) + 1):
         expected = SOURCE_BEFORE.search_low(low, max(0, start - 40), start) is not None
         assert _source_before(low, cues, start) == expected
+
+
+_SENTENCE_PIECES = ["Meta", " ", "  ", ".", ". ", "!", "?", "\n", "\n\n", "\t", "\u00a0", "Inc.", "U.S.", "2 Mrd.",
+                    "«", "(", "¿", "a", "A", "É", "7", ",", "x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=25).map("".join))
+def test_sentence_ends_are_those_the_end_pattern_finds_scanning_everything(text):
+    expected = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+    assert [(m.start(), m.end()) for m in _sentence_ends(text)] == expected

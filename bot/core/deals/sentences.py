@@ -24,10 +24,36 @@ _ABBREVIATION_END = re.compile(
 _LONGEST_ABBREVIATION = 12
 
 
+def _sentence_end_candidates(text: str) -> list[int]:
+    """Where `_SENTENCE_END` can match: at a line break, or right after ".", "!" or "?". Found with
+    str.find, which skips ahead in C several times faster than `re` scanning every character."""
+    found = set()
+    for mark in ".!?\n":
+        after = mark != "\n"  # the pattern begins with the whitespace after a full stop
+        at = text.find(mark)
+        while at != -1:
+            found.add(at + after)
+            at = text.find(mark, at + 1)
+    return sorted(found)
+
+
+def _sentence_ends(text: str):
+    """`_SENTENCE_END.finditer(text)`, trying the pattern only where it can match."""
+    resume = 0
+    match = _SENTENCE_END.match
+    for at in _sentence_end_candidates(text):
+        if at < resume:
+            continue
+        m = match(text, at)
+        if m:
+            yield m
+            resume = m.end()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _sentence_ends(text):
         if text[m.start()] != "\n" and not m.group().startswith("\n") and _ABBREVIATION_END.search(text, max(0, m.start() - _LONGEST_ABBREVIATION), m.start()):
             continue
         if m.start() > start:
