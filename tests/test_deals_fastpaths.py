@@ -7,8 +7,11 @@ not as a deal silently lost.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings, strategies as st
 
+from bot.core.deals.casefree import CaseFree
 from bot.core.deals.cues import _CUE_RE, _word_starts_at, cue_matches
 from bot.core.deals.parties import (
     SOURCE_BEFORE, _NAME_PHRASE_RE, _name_phrases, _plain_names, _source_before, _source_cue_starts,
@@ -98,3 +101,44 @@ _SENTENCE_PIECES = ["Meta", " ", "  ", ".", ". ", "!", "?", "\n", "\n\n", "\t", 
 def test_sentence_ends_are_those_the_end_pattern_finds_scanning_everything(text):
     expected = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
     assert [(m.start(), m.end()) for m in _sentence_ends(text)] == expected
+
+
+def _case_free_patterns() -> list[tuple[str, CaseFree]]:
+    from bot.core.deals import frames, money, parties, status
+
+    found = {}
+    for module in (frames, money, parties, status):
+        for name, value in vars(module).items():
+            if isinstance(value, CaseFree):
+                found[name] = value
+    return sorted(found.items())
+
+
+# Every pattern, forced to look for its first words (those that cannot keep the plain search).
+_FIRST_WORD_SEARCHES = [
+    (name, CaseFree(p.pattern, by_first_words=True), p._re) for name, p in _case_free_patterns()
+]
+_FIRST_WORD_SEARCHES = [(n, fast, plain) for n, fast, plain in _FIRST_WORD_SEARCHES if fast._starts is not None]
+
+
+def test_most_long_vocabularies_can_be_searched_by_their_first_words():
+    names = {n for n, _, _ in _FIRST_WORD_SEARCHES}
+    assert {"RUMOR", "ABANDONED", "NON_DEAL_MONEY", "_SOURCE_CUE", "TALKS_FAILED", "SOURCE_BEFORE", "_FROM_CUE"} <= names
+
+
+def _vocabulary_texts():
+    # The words the patterns are written with ("led", "by", "co-"...), not the first words found
+    # from them: a first word wrongly left out must still show up in the texts.
+    words = sorted({w for _, _, plain in _FIRST_WORD_SEARCHES for w in re.findall(r"[^\W\d_]+-?", plain.pattern)})
+    pieces = words + [" ", "  ", ",", ".", "'", "’", "\n", "x", "é", "s'"]
+    return st.lists(st.sampled_from(pieces), max_size=18).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_vocabulary_texts(), st.integers(0, 60), st.integers(0, 200))
+def test_first_word_search_finds_what_the_plain_search_finds(text, pos, length):
+    low = lower_same_length(text)
+    end = pos + length
+    for name, fast, plain in _FIRST_WORD_SEARCHES:
+        a, b = fast.search_low(low, pos, end), plain.search(low, pos, end)
+        assert (a and a.span()) == (b and b.span()), name
