@@ -22,8 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple, TypeVar
 
 from bot.core.model import Amount, Percent
+
+_Figure = TypeVar("_Figure", Amount, Percent)
 from bot.core.textnorm import lower_pattern, lower_same_length
 
 # Spaces French and German put inside and around numbers: plain, no-break, narrow no-break, thin.
@@ -192,11 +195,11 @@ _OF_WORDS = frozenset({"de", "d", "of", "del", "do", "da"})
 _CURRENCY_MENTION = re.compile(rf"(?<![^\W\d_])(?:{_SUFFIX})(?![^\W\d_])", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Money:
+class _Money(NamedTuple):
     """An amount before its currency is settled (`currency` None = to infer from context).
     `is_count` marks a scaled number that counts things ("800 millions d'utilisateurs"): not
-    an amount, but it tells what a later bare "500 millions" in the same sentence counts."""
+    an amount, but it tells what a later bare "500 millions" in the same sentence counts.
+    A named tuple: built for every figure, at a fifth of a frozen dataclass's cost."""
 
     value: int | float
     currency: str | None
@@ -228,6 +231,7 @@ def _currency_of_marker(marker: str) -> str | None:
 _DROP_GROUPING = {ord(c): None for c in _SPACES + "'"}
 
 
+@lru_cache(maxsize=2048)  # the same few numbers ("1.5", "15", "2 000") recur from text to text
 def _parse_number(raw: str, lang: str, scaled: bool) -> Decimal:
     """Read "1,5" / "1.500" / "2 000" / "1,234.5" as a number.
 
@@ -268,17 +272,21 @@ def _as_units(value: Decimal) -> int | float:
     return int(whole) if value == whole else float(round(value, 2))
 
 
+_SCALE_GROUPS = {i: (f"sw{i}", f"sl{i}", f"sx{i}") for i in (1, 2)}
+
+
 def _scale_of(m: re.Match[str], text: str, i: int, lang: str | None, pre: str | None
               ) -> tuple[int, str | None]:
     """Power of ten and language of the scale written after number `i` (0 and None if none)."""
-    if m.group(f"sw{i}"):
-        word = text[m.start(f"sw{i}"):m.end(f"sw{i}")]  # as written: German "Billion" is a noun
+    scale_word, scale_letter, letter_before_currency = _SCALE_GROUPS[i]
+    if m.group(scale_word):
+        word = text[m.start(scale_word):m.end(scale_word)]  # as written: German "Billion" is a noun
         key = " ".join(word.lower().split())
         power, word_lang = _SCALE_WORDS[key]
         if key.startswith("billion") and _is_long_scale_billion(word, m, lang, pre):
             power = 12
         return power, word_lang
-    letter = m.group(f"sl{i}") or m.group(f"sx{i}")
+    letter = m.group(scale_letter) or m.group(letter_before_currency)
     if letter:
         return _SCALE_LETTERS[letter.lower()], None
     return 0, None
@@ -334,6 +342,19 @@ def _is_approx(text: str, start: int) -> bool:
     return False
 
 
+_new_object = object.__new__
+
+
+def _new_figure(cls: type[_Figure], **fields) -> _Figure:
+    """`cls(**fields)` for Amount and Percent (every field given) at about half the cost: a frozen
+    dataclass's __init__ sets each field through object.__setattr__. Filling __dict__ in one call
+    builds an object equal in every way (same class, same fields, still frozen), as the entity
+    matcher does for its matches."""
+    figure = _new_object(cls)
+    figure.__dict__.update(fields)
+    return figure
+
+
 @dataclass(frozen=True)
 class _Found:
     amounts: tuple[_Money, ...]
@@ -384,8 +405,8 @@ def _number_word_before(text: str, at: int) -> int | None:
     """Start of the number word ("un", "half a") that ends just before `at`, with spaces between."""
     head = text[max(0, at - 12):at]
     stripped = head.rstrip(_SPACES)
-    if len(stripped) == len(head):
-        return None
+    if len(stripped) == len(head) or stripped[-1:].isdigit():
+        return None  # no space before the scale word, or a number in digits ("15 milliards")
     words = stripped.split()
     if not words:
         return None
@@ -460,8 +481,8 @@ def _read_percent(m: re.Match[str], text: str, lang: str | None) -> Percent:
     # A range "10 à 15 %" keeps its whole text and its low end (Percent has no upper bound).
     value = _parse_number(m.group("n1"), lang or "en", scaled=False)
     start = m.start("n1")
-    return Percent(value=_as_units(value), text=text[start:m.end()], start=start, end=m.end(),
-                   approx=_is_approx(text, start))
+    return _new_figure(Percent, value=_as_units(value), text=text[start:m.end()], start=start, end=m.end(),
+                       approx=_is_approx(text, start))
 
 
 def _read_money(m: re.Match[str], text: str, lang: str | None, pre: str | None, start: int,
@@ -541,9 +562,8 @@ def _figures(text: str, lang: str | None) -> tuple[tuple[Amount, ...], tuple[Per
         surface = text[a.start:a.end]
         approx = _is_approx(text, a.start)
         if surface not in amounts:
-            amounts[surface] = Amount(value=a.value, currency=a.currency or "", text=surface,
-                                      start=a.start, end=a.end, approx=approx,
-                                      value_max=a.value_max)
+            amounts[surface] = _new_figure(Amount, value=a.value, currency=a.currency or "", text=surface,
+                                           start=a.start, end=a.end, approx=approx, value_max=a.value_max)
         elif approx and not amounts[surface].approx:
             # "$500M raise" in the title, "about $500M" in the summary: the figure is approximate.
             amounts[surface] = replace(amounts[surface], approx=True)
