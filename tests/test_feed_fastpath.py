@@ -204,3 +204,52 @@ def test_links_with_a_space_or_control_inside_are_dropped_both_ways(link, kept):
     fast, slow = _both_ways(body)
     assert fast == slow
     assert (fast.entries[0].link == link) is kept
+
+
+# --- random order and repetition of an entry's elements --------------------------------------
+
+_RSS_CHILDREN = st.sampled_from([
+    "<title>Meta buys Scale</title>", "<title></title>", "<title>&lt;b&gt;Bold&lt;/b&gt; move</title>",
+    "<link>https://x.example/1</link>", "<link>rel/2</link>", "<guid>https://x.example/g</guid>",
+    '<guid isPermaLink="false">g-1</guid>', "<guid>tag-2</guid>",
+    "<pubDate>Tue, 03 Jun 2025 14:20:00 +0000</pubDate>", "<dc:date>2025-06-04T10:00:00Z</dc:date>",
+    "<description>Teaser &amp; more</description>", "<description><![CDATA[<p>Long</p>]]></description>",
+    "<content:encoded><![CDATA[<p>Full article text</p>]]></content:encoded>",
+    "<dc:creator>Ann Lee</dc:creator>", "<author>ann@x.example (Ann Lee)</author>",
+    '<category domain="d">Deals</category>', "<comments>https://x.example/c</comments>",
+    '<enclosure url="https://x.example/a.mp3" length="1" type="audio/mpeg"/>',
+    '<atom:link rel="alternate" type="text/html" href="https://x.example/alt"/>',
+    '<atom:link rel="self" href="https://x.example/self"/>',
+])
+_ATOM_CHILDREN = st.sampled_from([
+    "<title>Meta buys Scale</title>", '<title type="html">A &amp;amp; B</title>', "<title/>",
+    '<link href="https://x.example/1"/>', '<link rel="alternate" href="rel/2"/>',
+    '<link rel="self" href="https://x.example/s"/>', '<link rel="enclosure" href="https://x.example/e"/>',
+    '<link type="application/pdf" href="https://x.example/p"/>',
+    "<id>tag:x.example,2025:1</id>", "<id>rel-id</id>", "<updated>2025-06-04T10:00:00Z</updated>",
+    "<published>2025-06-03T10:00:00+02:00</published>", "<summary>Teaser</summary>",
+    '<summary type="html">&lt;p&gt;Teaser&lt;/p&gt;</summary>',
+    '<content type="html">&lt;p&gt;Full&lt;/p&gt;</content>', "<content>Plain full</content>",
+    "<author><name>Ann</name></author>", "<author><name>Ann</name><email>a@x.example</email></author>",
+    "<author><email>a@x.example</email><uri>https://x.example/ann</uri></author>",
+    "<author><uri>/ann</uri></author>", '<category term="deals"/>',
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_RSS_CHILDREN, max_size=9), min_size=1, max_size=3),
+       st.lists(st.lists(_ATOM_CHILDREN, max_size=9), min_size=1, max_size=3),
+       st.sampled_from([None, {"Content-Location": "https://base.example/feeds/"}]))
+def test_any_order_and_repetition_of_entry_elements_reads_the_same(rss_items, atom_entries,
+                                                                   headers):
+    rss = ('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+           'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+           'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>F</title>'
+           + "".join(f"<item>{''.join(children)}</item>" for children in rss_items)
+           + "</channel></rss>").encode()
+    atom = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+            + "".join(f"<entry>{''.join(children)}</entry>" for children in atom_entries)
+            + "</feed>").encode()
+    for body in (rss, atom):
+        fast, slow = _both_ways(body, headers)
+        assert fast == slow

@@ -460,10 +460,12 @@ class _Reader:
 
     def _entry_author(self, element: ElementTree.Element, entry: dict) -> None:
         """RSS <author>/<dc:creator> text, or Atom <author> with name/email/uri children.
-        feedparser stores the element's own text, then - when children gave a name or an
-        e-mail - replaces it by "name (email)", the name or the e-mail."""
+        feedparser stores the element's text, then lets its author bookkeeping (which
+        carries a previous author's name into a new one that has none) rewrite it: that
+        bookkeeping is feedparser's own code, run on this entry's dict."""
         _attributes(element)
-        detail: dict[str, str] = {}
+        books = _AuthorBooks(entry)
+        entry.setdefault("authors", []).append({})
         pieces = [element.text or ""]
         for child in element:
             tag = _tag(child)
@@ -472,15 +474,22 @@ class _Reader:
             _attributes(child)
             text = _only_text(child)
             if tag == "uri":
-                detail["href"] = self._finish(text, "href")[0]
-            else:  # pushed without text expected: stripped, nothing else
-                detail[tag] = text.strip()
+                books._save_author("href", self._finish(text, "href")[0])
+            else:  # feedparser expects no text of these: stripped, nothing else
+                books._save_author(tag, text.strip())
             pieces.append(child.tail or "")
         entry["author"] = self._finish("".join(pieces), "author")[0]
-        name, email = detail.get("name"), detail.get("email")
-        if name and email:
-            entry["author"] = f"{name} ({email})"
-        elif name:
-            entry["author"] = name
-        elif email:
-            entry["author"] = email
+        books._sync_author_detail()
+
+
+class _AuthorBooks:
+    """Just enough of feedparser's parser for its author methods to run on one entry."""
+
+    _save_author = _FeedParserMixin._save_author
+    _sync_author_detail = _FeedParserMixin._sync_author_detail
+
+    def __init__(self, entry: dict) -> None:
+        self._entry = entry
+
+    def _get_context(self) -> dict:
+        return self._entry
