@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from bot.core.model import Amount, EntityMatch
 from bot.core.deals.casefree import CaseFree
@@ -135,8 +134,10 @@ PERSON_OF_BEFORE = CaseFree(
     r"(?:founded|co-founded|run|headed|owned|created|chaired|dirig[ée]e?|fond[ée]e?|cofond[ée]e?|cr[ée]{2}e?"
     r"|dirigid[ao]|fundad[ao]|cofundad[ao]|presidid[ao]|gegründet|geführt|geleitet)\s+(?:by|par|por|von)\s+$")
 
-@dataclass(frozen=True)
-class Party:
+class Party(NamedTuple):
+    """A name that can be a side of a deal. A named tuple: ~20 are built per deal article, at a
+    fifth of a frozen dataclass's cost."""
+
     name: str
     start: int
     end: int
