@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Sequence
 
 from bot.core.model import Amount, Percent
@@ -86,6 +87,8 @@ _GOODS_OBJECT = CaseFree(
     r"[^.;]{0,45}?\b(?:services|capacity|compute|computing|chips|GPUs|puces|servicios|Rechen\w*|electricity|power|back|shares\s+back)\b")
 _PREP_BEFORE = re.compile(r"\b(?:in|into|bei|an|dans|en)\s+(?:[a-zà-ÿß][\w'’-]*\s+){0,3}$")
 _PASSIVE_BEFORE = CaseFree(r"\b(?:was|were|is|are|been|being|be|été|sera|seront|est|sont|fue|fueron|será|sido|wurde|wird|werden)\s+(?:\w+\s+)?$")
+# The words PERSON_OF_BEFORE ends with, before its spaces.
+_AGENT_WORDS = ("by", "par", "por", "von")
 _GENITIVE_BEFORE = CaseFree(r"(?:\bd['’]|\bde\s+|\bof\s+|\bvon\s+|\bdel\s+)$")
 
 
@@ -169,15 +172,20 @@ class Extractor:
         return bool(VALUATION_AFTER.match_low(self.low, a.end, min(s.end, a.end + 40)))
 
     def _is_already(self, a: Amount, s: Sentence) -> bool:
-        return bool(ALREADY_AFTER.match_low(self.low[a.end:min(s.end, a.end + 30)]))
+        key = ("already", a.start)
+        if key not in self.memo:
+            self.memo[key] = ALREADY_AFTER.match_low(self.low[a.end:min(s.end, a.end + 30)]) is not None
+        return self.memo[key]
 
     # -- parties around a cue -----------------------------------------------------------------
 
     def _appositive_spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
         seg = self.text[lo:hi]
-        spans = [(lo + m.start(), lo + m.end()) for m in _PARENTHESES.finditer(seg)]
-        for m in APPOSITIVE.finditer(seg):
-            spans.append((lo + m.start(), lo + m.end()))
+        # Both patterns begin with a character most clauses lack: test for it before scanning.
+        spans = [(lo + m.start(), lo + m.end()) for m in _PARENTHESES.finditer(seg)] if "(" in seg else []
+        if "," in seg:
+            for m in APPOSITIVE.finditer(seg):
+                spans.append((lo + m.start(), lo + m.end()))
         return spans
 
     def _subject(self, s: Sentence, lo: int, cue_start: int) -> Party | None:
@@ -189,7 +197,7 @@ class Extractor:
             if lo <= p.start
             and p.end <= cue_start
             and not any(a <= p.start < b for a, b in skip)
-            and not PERSON_OF_BEFORE.search_low(self.low, max(lo, p.start - 25), p.start)
+            and not self._person_of_before(lo, p.start)
         ]
         candidates += self._corefs(s, lo, cue_start, skip)
         candidates.sort(key=lambda p: p.start)
@@ -206,6 +214,15 @@ class Extractor:
             if len(gap) <= 30 and "," not in gap:
                 best = prev
         return best
+
+    def _person_of_before(self, lo: int, start: int) -> bool:
+        """"founded by", "dirigida por" ends right before `start` (within 25 characters after `lo`)."""
+        head = self.low[max(lo, start - 25):start]
+        words = head.rstrip()
+        # the pattern ends with one of these words and the spaces after it: test that first
+        if len(words) == len(head) or not words.endswith(_AGENT_WORDS):
+            return False
+        return PERSON_OF_BEFORE.search_low(self.low, max(lo, start - 25), start) is not None
 
     def _corefs(self, s: Sentence, lo: int, hi: int, skip: list[tuple[int, int]]) -> list[Party]:
         if not s.topic:
@@ -315,8 +332,9 @@ class Extractor:
         # A match inside one sentence is a match in the whole text (the pattern looks at nothing
         # around it), so one search over the text spares one per sentence in most articles.
         talks_may_fail = TALKS_FAILED.search_low(self.low) is not None
+        cue_starts = [c.start() for c in all_cues]  # in text order
         for s in sentences:
-            cues = [c for c in all_cues if s.start <= c.start() < s.end]
+            cues = all_cues[bisect_left(cue_starts, s.start):bisect_left(cue_starts, s.end)]
             for i, cue in enumerate(cues):
                 lo = cues[i - 1].end() if i else s.start
                 hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
