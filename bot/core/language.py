@@ -39,6 +39,11 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         ronda valoración acuerdo
         """.split()),
 }
+_LANG_OF_WORD = {word: lang for lang, vocabulary in _STOPWORDS.items() for word in vocabulary}
+if sum(map(len, _STOPWORDS.values())) != len(_LANG_OF_WORD):
+    raise ValueError("a stop word is listed for two languages")
+_ALL_STOPWORDS = frozenset(_LANG_OF_WORD)
+
 # Letters that point at one language; each one present counts like a word.
 _LETTER_LANG = {"ß": "de", "ä": "de", "ö": "de", "ü": "de", "ñ": "es", "¿": "es", "¡": "es",
                 "á": "es", "í": "es", "ó": "es", "ú": "es", "ç": "fr", "è": "fr", "ê": "fr",
@@ -59,10 +64,12 @@ def guess_language(text: str, hint: str | None = None) -> str | None:
     sample = text[:_MAX_CHARS].lower().replace("’", "'")
     for mark in _PUNCTUATION:
         sample = sample.replace(mark, " ")
-    # Distinct words, counted by C-level set intersections: a Python loop over the tokens
-    # cost three times as much, and this runs on every entry.
-    words = set(sample.split())
-    scores = {lang: len(vocabulary.intersection(words)) for lang, vocabulary in _STOPWORDS.items()}
+    # Distinct words, matched by one C-level set intersection with every vocabulary at once, then
+    # counted per language (the vocabularies share no word): a Python loop over the tokens cost
+    # three times as much, one intersection per language a third more. This runs on every entry.
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    for word in _ALL_STOPWORDS.intersection(sample.split()):
+        scores[_LANG_OF_WORD[word]] += 1
     best = max(scores.values())
     if best < _CLEAR_LEAD or list(scores.values()).count(best) > 1:
         # Few words to go on: letters only one language uses tip the balance.
