@@ -337,3 +337,33 @@ async def test_a_digest_spans_messages_and_a_retried_digest_posts_nothing_new(cl
 ])
 def test_message_nonces_stay_within_discords_25_characters(key, index, expected):
     assert message_nonce(key, index) == expected
+
+
+async def test_an_alert_queued_during_a_delivery_pass_goes_out_without_waiting_for_the_idle_timer(
+        client, discord_standin, store, outbox, clock):  # noqa: F811
+    """A poll that queues alerts while the worker is posting others wakes it; that wake-up must
+    not be lost when the pass ends (the feed farm saw alerts wait out the idle timer: p95 6 s)."""
+    sender = DiscordSender(client)
+    worker = DeliveryWorker(store, sender, clock)
+    real_send = sender.send
+    queued_meanwhile = []
+
+    async def send_while_a_poll_queues_more(external_id, view, key):
+        if not queued_meanwhile:
+            queued_meanwhile.append(await outbox.queue(OPEN_A, "Meta story queued mid-pass"))
+            worker.wake.set()
+        return await real_send(external_id, view, key)
+
+    sender.send = send_while_a_poll_queues_more
+    await outbox.queue(OPEN_A)
+    runner = asyncio.create_task(worker.run_forever(idle=600))
+    try:
+        async def both_posted():
+            while len(posted(discord_standin, OPEN_A)) < 2:
+                await asyncio.sleep(0.02)
+        await asyncio.wait_for(both_posted(), 20)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    titles = [m["embeds"][0]["title"] for m in posted(discord_standin, OPEN_A)]
+    assert titles[1] == "Meta story queued mid-pass"

@@ -141,12 +141,14 @@ class DeliveryWorker:
 
     async def run_forever(self, idle: float = 5.0) -> None:
         while True:
+            # Cleared before the pass, not after: a poll that queues alerts during the pass
+            # sets it again, and the next pass starts at once instead of after `idle`.
+            self.wake.clear()
             try:
                 await self.deliver_pending()
                 await self.deliver_digests()
             except Exception:  # a store hiccup must not end delivery for good
                 log.exception("%s delivery pass failed", self.sender.platform)
-            self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), idle)
             except TimeoutError:
