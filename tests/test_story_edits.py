@@ -90,3 +90,18 @@ async def test_an_article_stored_before_the_match_keys_existed_is_still_recognis
         assert b.article_id == a.article_id == c.article_id
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("words_first, words_later, same", [
+    (15, 12, True),   # 12 of 15 words kept: Jaccard exactly 0.8, the threshold
+    (15, 11, False),  # 11 / 15 < 0.8
+    (12, 15, True),   # three words added to a 12-word headline
+    (5, 4, True),
+    (5, 7, False),
+])
+async def test_the_edit_check_keeps_the_similarity_threshold_at_its_edges(store, words_first, words_later, same):
+    vocabulary = [f"word{n}" for n in range(20)]
+    first = entry("a", " ".join(vocabulary[:words_first]), summary="Read more")
+    later = entry("b", " ".join(vocabulary[:words_later]), summary="Read more")
+    a, b = await story_of(store, "https://news.example.com/feed", first, later)
+    assert (a == b) is same

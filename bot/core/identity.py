@@ -222,8 +222,7 @@ def word_sets_similar(words_a: frozenset[str] | set[str], words_b: frozenset[str
                       threshold: float = SIMILARITY_THRESHOLD) -> bool:
     """Jaccard similarity (|A & B| / |A | B|) of two word sets is at least `threshold`;
     empty sets are never similar."""
-    small, large = sorted((len(words_a), len(words_b)))
-    if not small or small < threshold * large:  # |A & B| / |A | B| <= small / large
+    if not words_a or not words_b:
         return False
     return len(words_a & words_b) / len(words_a | words_b) >= threshold
 

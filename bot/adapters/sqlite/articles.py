@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.adapters.sqlite.outbox import insert_alerts
 from bot.core.alerts import Subscription, decide_alerts
-from bot.core.identity import body_key, title_words, word_sets_similar
+from bot.core.identity import SIMILARITY_THRESHOLD, body_key, title_words, word_sets_similar
 from bot.core.model import Deal, Money
 from bot.core.timeutil import from_iso, to_iso
 from bot.services.records import NewEntry, RecordedEntry
@@ -204,25 +204,31 @@ def record_entries_in_transaction(
     return recorded
 
 
+# One statement for the three lookups of `_same_story`, in their order of precedence: a
+# cold cycle records tens of thousands of entries, and each statement is a trip into SQLite.
+_SAME_STORY = (
+    "SELECT id FROM ("
+    " SELECT 1 AS rank, id FROM (SELECT id FROM articles WHERE canonical_link = ?1"
+    "  ORDER BY id LIMIT 1)"
+    " UNION ALL SELECT 2, id FROM (SELECT id FROM articles WHERE headline_deal = ?2"
+    "  AND first_seen_at >= ?4 ORDER BY id LIMIT 1)"
+    " UNION ALL SELECT 3, id FROM (SELECT id FROM articles WHERE title_fingerprint = ?3"
+    "  AND first_seen_at >= ?4 ORDER BY id LIMIT 1)"
+    ") ORDER BY rank LIMIT 1"
+)
+
+
 def _same_story(conn: sqlite3.Connection, entry: NewEntry, recent: str) -> int | None:
-    """An article already stored for this story: same canonical link (any time), or the
-    same headline deal or the same headline words since `recent` (SAME_STORY_WINDOW ago).
-    The caller then looks for an edit of a recent article of the same feed (`_FeedStories`)."""
-    lookups = (  # (column, value, seen since); "" is any time
-        ("canonical_link", entry.canonical_link, ""),
-        ("headline_deal", entry.headline_deal, recent),
-        ("title_fingerprint", entry.title_fingerprint, recent),
-    )
-    for column, value, since in lookups:
-        if not value:
-            continue
-        row = conn.execute(
-            f"SELECT id FROM articles WHERE {column} = ? AND first_seen_at >= ? ORDER BY id LIMIT 1",
-            (value, since),
-        ).fetchone()
-        if row:
-            return row[0]
-    return None
+    """An article already stored for this story: same canonical link (any time), else the
+    same headline deal, else the same headline words, both since `recent` (SAME_STORY_WINDOW
+    ago). The caller then looks for an edit of a recent article of the same feed
+    (`_FeedStories`). Empty keys match nothing (NULL equals nothing in SQL)."""
+    keys = (entry.canonical_link or None, entry.headline_deal or None,
+            entry.title_fingerprint or None)
+    if keys == (None, None, None):
+        return None
+    row = conn.execute(_SAME_STORY, (*keys, recent)).fetchone()
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -273,8 +279,13 @@ class _FeedStories:
 
     def edited_by(self, keys: _MatchKeys) -> int | None:
         words = frozenset(keys.words.split())
+        # Word sets of very different sizes cannot be similar (|A & B| / |A | B| is at most
+        # small / large): bounds checked before the set operations, which a cold cycle would
+        # otherwise run for every pair of a feed's 40 entries.
+        fewest = SIMILARITY_THRESHOLD * len(words) - 1e-9  # 0.8 * 15 is 12.000000000000002
+        most = len(words) / SIMILARITY_THRESHOLD + 1e-9
         for article_id, stored_words, stored_body in self.rows:
-            if word_sets_similar(words, stored_words):
+            if fewest <= len(stored_words) <= most and word_sets_similar(words, stored_words):
                 return article_id
             if keys.body is not None and keys.body == stored_body:
                 return article_id
