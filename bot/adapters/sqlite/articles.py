@@ -282,7 +282,7 @@ class _FeedStories:
         # Word sets of very different sizes cannot be similar (|A & B| / |A | B| is at most
         # small / large): bounds checked before the set operations, which a cold cycle would
         # otherwise run for every pair of a feed's 40 entries.
-        fewest = SIMILARITY_THRESHOLD * len(words) - 1e-9  # 0.8 * 15 is 12.000000000000002
+        fewest = SIMILARITY_THRESHOLD * len(words) - 1e-9  # a margin for float rounding at the exact edge
         most = len(words) / SIMILARITY_THRESHOLD + 1e-9
         for article_id, stored_words, stored_body in self.rows:
             if fewest <= len(stored_words) <= most and word_sets_similar(words, stored_words):
