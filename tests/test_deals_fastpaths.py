@@ -142,3 +142,28 @@ def test_first_word_search_finds_what_the_plain_search_finds(text, pos, length):
     for name, fast, plain in _FIRST_WORD_SEARCHES:
         a, b = fast.search_low(low, pos, end), plain.search(low, pos, end)
         assert (a and a.span()) == (b and b.span()), name
+
+
+_PAY_PIECES = [
+    "Acme Labs", "Vixa Pay", "Nuvo", "Meta", " pays ", " paid ", " is paying ", " was paid ", " takes ", " took ",
+    " prend ", " toma ", " zahlt ", " for ", " pour ", " für ", " por ", " a stake in ", " 49% ", " 12 % ", "$2bn",
+    " 2 milliards de dollars ", " shares ", " by ", " said ", " the assistant ", ". ", "\n", ", ", " buys ", " raises ",
+    " was ", " ha ", " about 5 ", " de ", " in ",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PAY_PIECES), min_size=1, max_size=16).map("".join), st.sampled_from(["en", "fr", "de", "es"]))
+def test_articles_skipped_before_looking_for_parties_would_give_no_deal(text, lang):
+    import bot.core.deals as deals
+    from bot.core.figures import find_amounts, find_percents
+
+    args = (text, [], find_amounts(text, lang), find_percents(text, lang), lang)
+    fast = deals.find_deals(*args)
+    original = deals.acquire_cue_may_yield
+    deals.acquire_cue_may_yield = lambda *a: True
+    try:
+        slow = deals.find_deals(*args)
+    finally:
+        deals.acquire_cue_may_yield = original
+    assert fast == slow

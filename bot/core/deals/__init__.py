@@ -22,6 +22,7 @@ amount, and clauses that say an offer was rejected or a plan abandoned give no d
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from typing import Sequence, TypeVar
@@ -30,7 +31,7 @@ from bot.core.model import Amount, Deal, EntityMatch, Percent
 from bot.core.textnorm import lower_same_length
 from bot.core.deals.cues import cue_matches, has_deal_cue
 from bot.core.deals.drafts import finish_draft, merge_drafts
-from bot.core.deals.frames import Extractor
+from bot.core.deals.frames import Extractor, acquire_cue_may_yield
 from bot.core.deals.parties import Party, collect_parties
 from bot.core.deals.sentences import Sentence, sentence_spans, sentence_topics
 
@@ -67,6 +68,14 @@ def _inside(items: list[_Spanned], starts: list[int], lo: int, hi: int) -> list[
     return [x for x in items[bisect_left(starts, lo):bisect_right(starts, hi)] if x.end <= hi]
 
 
+def _cue_may_yield(text: str, low: str, cue: re.Match, spans: list[tuple[int, int]], any_percent: bool) -> bool:
+    """Whether the frame of `cue` may give a deal (False only when it surely gives none)."""
+    i = bisect_right(spans, (cue.start(), len(text) + 1)) - 1  # the last sentence starting at or before the cue
+    if i < 0 or not spans[i][0] <= cue.start() < spans[i][1]:
+        return False  # between sentences: `Extractor.run` reads no cue there
+    return acquire_cue_may_yield(text, low, cue, spans[i], any_percent)
+
+
 def find_deals(
     text: str,
     entities: Sequence[EntityMatch],
@@ -79,11 +88,13 @@ def find_deals(
     cues = cue_matches(text, low)
     if not cues:
         return []
+    spans = sentence_spans(text)
+    if not any(_cue_may_yield(text, low, cue, spans, bool(percents)) for cue in cues):
+        return []  # e.g. only the "pay" of a name ("Vixa Pay said..."): parties are not worth finding
     lang = (lang or "").lower()[:2] or None
     amounts = _every_occurrence(text, amounts)
     percents = _every_occurrence(text, percents)
     parties = collect_parties(text, entities, lang, amounts, low)
-    spans = sentence_spans(text)
     topics = sentence_topics(text, spans, parties)
     party_starts = [p.start for p in parties]
     amount_starts = [a.start for a in amounts]

@@ -122,6 +122,36 @@ _STAKE_WORTH = re.compile(r"\b(?:stake|shares)\b[^.;,]{0,40}\bworth\W+(?:\w+\s+)
 _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 
 
+_TAKE_WORDS = ("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom")
+_PAY_WORDS = ("pay", "paid", "pai", "pag", "desembols", "zahl")
+
+
+def acquire_cue_may_yield(text: str, low: str, cue: re.Match, sentence: tuple[int, int], any_percent: bool) -> bool:
+    """False when `Extractor._acquire` gives no deal for this cue whoever the parties are: a "take"
+    that takes no stake, or a "pay" with no "for" after it, no stake and no passive before it
+    ("Early testers at Vixa Pay said..."). Asked before the parties are looked for, so an
+    article whose only cues are such words costs no more than one without a cue.
+
+    A necessary condition of `_acquire`, kept in step with it: where `_acquire` looks up to the
+    next cue, this looks to the end of the sentence (a cue begins a word, so no match found before
+    the next cue is lost by looking further), and any percentage of the text counts."""
+    if cue.lastgroup != "acquire":
+        return True
+    word = cue.group().lower()
+    is_take = word.startswith(_TAKE_WORDS)
+    if not is_take and not word.startswith(_PAY_WORDS):
+        return True
+    start, end = sentence
+    if any_percent or STAKE_OBJECT.match_low(low[cue.end():end]) or PERCENT_OBJECT.match(text[cue.end():end]):
+        return True  # stake-like
+    if is_take:
+        return False
+    if _FOR.search(text[cue.end():end]):
+        return True
+    return not word.endswith(("ing", "ando", "endo")) and _PASSIVE_BEFORE.search_low(
+        low, max(start, cue.start() - 30), cue.start()) is not None
+
+
 class Extractor:
     def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent],
                  low: str | None = None):
@@ -472,8 +502,8 @@ class Extractor:
         word = cue.group().lower()
         after = self.text[cue.end():hi]
         stake_like = bool(STAKE_OBJECT.match_low(self.low[cue.end():hi]) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
-        is_take = word.startswith(("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom"))
-        is_pay = word.startswith(("pay", "paid", "pai", "pag", "desembols", "zahl"))
+        is_take = word.startswith(_TAKE_WORDS)
+        is_pay = word.startswith(_PAY_WORDS)
         if is_take and not stake_like:
             return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
         if PLEDGE.search_low(self.low[max(s.start, cue.start() - 25):cue.start()]):
