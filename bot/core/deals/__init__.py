@@ -23,7 +23,7 @@ amount, and clauses that say an offer was rejected or a plan abandoned give no d
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import replace
 from typing import Sequence, TypeVar
 
@@ -32,7 +32,7 @@ from bot.core.textnorm import lower_same_length
 from bot.core.deals.cues import cue_matches, has_deal_cue
 from bot.core.deals.drafts import finish_draft, merge_drafts
 from bot.core.deals.frames import Extractor, acquire_cue_may_yield
-from bot.core.deals.parties import Party, collect_parties
+from bot.core.deals.parties import collect_parties
 from bot.core.deals.sentences import Sentence, sentence_spans, sentence_topics
 
 __all__ = ["find_deals", "has_deal_cue"]
@@ -57,15 +57,6 @@ def _every_occurrence(text: str, figures: Sequence[_Figure]) -> list[_Figure]:
             start = text.find(a.text, end)
     out.sort(key=lambda a: a.start)
     return out
-
-
-_Spanned = TypeVar("_Spanned", Amount, Percent, Party)
-
-
-def _inside(items: list[_Spanned], starts: list[int], lo: int, hi: int) -> list[_Spanned]:
-    """The items (sorted by start; `starts` their starts) lying within [lo, hi), in order. Found by
-    bisecting: comparing every party with every sentence was O(parties x sentences)."""
-    return [x for x in items[bisect_left(starts, lo):bisect_right(starts, hi)] if x.end <= hi]
 
 
 def _cue_may_yield(text: str, low: str, cue: re.Match, spans: list[tuple[int, int]], any_percent: bool) -> bool:
@@ -96,17 +87,15 @@ def find_deals(
     percents = _every_occurrence(text, percents)
     parties = collect_parties(text, entities, lang, amounts, low)
     topics = sentence_topics(text, spans, parties)
-    party_starts = [p.start for p in parties]
-    amount_starts = [a.start for a in amounts]
-    percent_starts = [p.start for p in percents]
+    # Plain comparisons: with ~6 sentences, ~15 parties and ~4 amounts, bisecting cost more.
     sentences = [
         Sentence(
             i,
             start,
             end,
-            _inside(parties, party_starts, start, end),
-            _inside(amounts, amount_starts, start, end),
-            _inside(percents, percent_starts, start, end),
+            [p for p in parties if start <= p.start and p.end <= end],
+            [a for a in amounts if start <= a.start and a.end <= end],
+            [p for p in percents if start <= p.start and p.end <= end],
             topics[i],
         )
         for i, (start, end) in enumerate(spans)
