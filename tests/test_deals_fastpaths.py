@@ -45,7 +45,7 @@ def _reference_cues(text: str) -> list[tuple[int, int, str | None]]:
     return found
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=700, deadline=None)
 @given(_TEXTS)
 def test_cues_are_those_of_a_scan_of_every_word_start(text):
     assert [(m.start(), m.end(), m.lastgroup) for m in cue_matches(text)] == _reference_cues(text)
@@ -64,7 +64,7 @@ _NAME_PIECES = [
 _NAME_TEXTS = st.lists(st.sampled_from(_NAME_PIECES), max_size=25).map("".join)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=700, deadline=None)
 @given(_NAME_TEXTS)
 def test_name_phrases_are_those_the_phrase_pattern_finds_everywhere(text):
     expected = [(m.group(), m.start(), m.end()) for m in _NAME_PHRASE_RE.finditer(text)]
@@ -82,7 +82,7 @@ _SOURCE_PIECES = ["according", " to ", "selon", "d'après", "d’apr", "laut", "
                   "cité", " par ", "the ", "le ", "Reuters", "Bloomberg", " ", "\n", ",", "x", "d'apreported"]
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=14).map("".join))
 def test_source_look_back_only_where_a_source_word_begins_finds_every_source(text):
     low = lower_same_length(text)
@@ -96,7 +96,7 @@ _SENTENCE_PIECES = ["Meta", " ", "  ", ".", ". ", "!", "?", "\n", "\n\n", "\t", 
                     "«", "(", "¿", "a", "A", "É", "7", ",", "x"]
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=700, deadline=None)
 @given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=25).map("".join))
 def test_sentence_ends_are_those_the_end_pattern_finds_scanning_everything(text):
     expected = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
@@ -134,7 +134,7 @@ def _vocabulary_texts():
     return st.lists(st.sampled_from(pieces), max_size=18).map("".join)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(_vocabulary_texts(), st.integers(0, 60), st.integers(0, 200))
 def test_first_word_search_finds_what_the_plain_search_finds(text, pos, length):
     low = lower_same_length(text)
@@ -152,7 +152,7 @@ _PAY_PIECES = [
 ]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(_PAY_PIECES), min_size=1, max_size=16).map("".join), st.sampled_from(["en", "fr", "de", "es"]))
 def test_articles_skipped_before_looking_for_parties_would_give_no_deal(text, lang):
     import bot.core.deals as deals
