@@ -167,6 +167,7 @@ _APPROX_PHRASES = frozenset(phrase.strip() for phrase in """
     cerca de|cerca del|unos|unas|alrededor de|alrededor del|más de|más del|al menos|casi|
     aproximadamente|hasta|en torno a|en torno al|del orden de|por encima de|
     por encima del|mais de|quase""".split("|"))
+_APPROX_LAST_WORDS = frozenset(phrase.split()[-1] for phrase in _APPROX_PHRASES if phrase)
 _BETWEEN_BEFORE = re.compile(r"(?<![^\W\d_])(?:between|entre|zwischen)\s+$", re.IGNORECASE)
 # "from $5bn to $10bn" is a change, not a range. English only: French "de 10 à 12", German
 # "von 10 bis 12" and Spanish "de 10 a 12" are the usual way to write a range.
@@ -273,6 +274,7 @@ def _as_units(value: Decimal) -> int | float:
 
 
 _SCALE_GROUPS = {i: (f"sw{i}", f"sl{i}", f"sx{i}") for i in (1, 2)}
+_POWERS_OF_TEN = {power: Decimal(10) ** power for power in (0, 3, 6, 9, 12)}
 
 
 def _scale_of(m: re.Match[str], text: str, i: int, lang: str | None, pre: str | None
@@ -336,6 +338,8 @@ def _is_approx(text: str, start: int) -> bool:
     words = window.split()
     if start > 40 and words:
         words = words[1:]  # the first word may be cut ("turnover" -> "over")
+    if not words or (words[-1] not in _APPROX_LAST_WORDS and words[-1].lstrip("(«\"“") not in _APPROX_PHRASES):
+        return False  # every qualifier ends with one of these words: most figures stop here
     for n in (1, 2, 3):
         if len(words) >= n and " ".join(words[-n:]).lstrip("(«\"“") in _APPROX_PHRASES:
             return True
@@ -513,10 +517,10 @@ def _read_money(m: re.Match[str], text: str, lang: str | None, pre: str | None, 
         low = _parse_number(m.group("n1"), number_lang, scaled=power1 > 0)
     else:
         low = _NUMBER_WORDS[" ".join(m.group("w").lower().split())]
-    low *= Decimal(10) ** power1
+    low *= _POWERS_OF_TEN[power1]
     high = None
     if has_range:
-        high = _parse_number(m.group("n2"), number_lang, scaled=power2 > 0) * Decimal(10) ** power2
+        high = _parse_number(m.group("n2"), number_lang, scaled=power2 > 0) * _POWERS_OF_TEN[power2]
         if high <= low:
             return None
     return _Money(_as_units(low), currency, _as_units(high) if high is not None else None,
