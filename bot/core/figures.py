@@ -281,9 +281,12 @@ def _scale_of(m: re.Match[str], text: str, i: int, lang: str | None, pre: str | 
               ) -> tuple[int, str | None]:
     """Power of ten and language of the scale written after number `i` (0 and None if none)."""
     scale_word, scale_letter, letter_before_currency = _SCALE_GROUPS[i]
-    if m.group(scale_word):
-        word = text[m.start(scale_word):m.end(scale_word)]  # as written: German "Billion" is a noun
-        key = " ".join(word.lower().split())
+    start, end = m.span(scale_word)
+    if end > start:
+        word = text[start:end]  # as written: German "Billion" is a noun
+        key = word.lower()
+        if key not in _SCALE_WORDS:
+            key = " ".join(key.split())  # "mil\u00a0millones"
         power, word_lang = _SCALE_WORDS[key]
         if key.startswith("billion") and _is_long_scale_billion(word, m, lang, pre):
             power = 12
