@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.core.deals.casefree import CaseFree
@@ -130,7 +131,8 @@ def _vocabulary_texts():
     # The words the patterns are written with ("led", "by", "co-"...), not the first words found
     # from them: a first word wrongly left out must still show up in the texts.
     words = sorted({w for _, _, plain in _FIRST_WORD_SEARCHES for w in re.findall(r"[^\W\d_]+-?", plain.pattern)})
-    pieces = words + [" ", "  ", ",", ".", "'", "’", "\n", "x", "é", "s'"]
+    # Every kind of space `\s` matches: first words go on through the space after a short word.
+    pieces = words + [" ", "  ", ",", ".", "'", "’", "\n", "x", "é", "s'", "\t", "\xa0", "\u2009", "\u3000", "\x1c"]
     return st.lists(st.sampled_from(pieces), max_size=18).map("".join)
 
 
@@ -167,3 +169,20 @@ def test_articles_skipped_before_looking_for_parties_would_give_no_deal(text, la
     finally:
         deals.acquire_cue_may_yield = original
     assert fast == slow
+
+
+# Every character `\s` matches, found by asking `re` itself rather than str.isspace().
+_REGEX_SPACES = [c for c in map(chr, range(0x110000)) if re.fullmatch(r"\s", c)]
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [("RUMOR", ("in", "talks")), ("ABANDONED", ("no", "prosperó")), ("_SOURCE_CUE", ("reported", "by")),
+     ("NON_DEAL_MONEY", ("pay", "package")), ("RUMOR", ("is", "said to"))],
+)
+def test_first_word_search_finds_words_joined_by_any_kind_of_space(name, words):
+    fast, plain = next((f, p) for n, f, p in _FIRST_WORD_SEARCHES if n == name)
+    for space in _REGEX_SPACES:
+        low = lower_same_length(f"The firm, within reach, {space.join(words)} x")
+        found = fast.search_low(low)
+        assert found is not None and found.span() == plain.search(low).span(), repr(space)

@@ -15,6 +15,22 @@ from bot.core.textnorm import lower_same_length
 # finds where a match can begin and the pattern is tried only there: the same first match.
 _MAX_PREFIXES = 400
 _ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
+# What `\s` matches in a str pattern: str.isspace() characters, all below U+3001. A prefix goes on
+# through the space after a short word ("in\s+talks" -> "in "), so "in" inside "within" or
+# "investment" is no longer a place to try the pattern (short words were most of the tries).
+_WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace())
+_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
+
+
+def _one_char_options(op, av) -> set[str] | None:
+    """The characters one parsed item matches, when it matches exactly one of a known few."""
+    if op is sre_c.LITERAL:
+        return {chr(av)}
+    if op is sre_c.IN and av and all(o is sre_c.LITERAL for o, _ in av):
+        return {chr(v) for _, v in av}
+    if op is sre_c.IN and av == [(sre_c.CATEGORY, sre_c.CATEGORY_SPACE)]:
+        return set(_WHITESPACE)
+    return None
 
 
 def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
@@ -24,12 +40,13 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
     for op, av in items:
         if op in _ZERO_WIDTH and prefixes == {""}:
             continue  # \b, (?<!\w) before the first letter consume nothing
-        if op is sre_c.LITERAL:
-            options = {chr(av)}
+        if (single := _one_char_options(op, av)) is not None:
+            options = single
             whole = True
-        elif op is sre_c.IN and av and all(o is sre_c.LITERAL for o, _ in av):
-            options = {chr(v) for _, v in av}
-            whole = True
+        elif op in _REPEATS and av[0] >= 1 and len(av[2]) == 1 and (single := _one_char_options(*av[2][0])) is not None:
+            # "\s+": a match has one of these characters here; what follows may sit further on
+            options = single
+            whole = False
         elif op is sre_c.SUBPATTERN:
             inner = _literal_prefixes(av[-1].data)
             if inner is None:
@@ -43,7 +60,7 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
             whole = all(b[1] for b in branches)
         else:
             break
-        if "" in options or len(prefixes) * len(options) > _MAX_PREFIXES:
+        if "" in options or prefixes != {""} and len(prefixes) * len(options) > _MAX_PREFIXES:
             break
         prefixes = {p + o for p in prefixes for o in options}
         if not whole:
