@@ -83,7 +83,7 @@ async def test_deals_lists_the_ledger_newest_first_and_filters(bot):
     feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
     deal = Deal("investment", ("Meta",), "Scale AI", Money(15_000_000_000, "USD", True), 49, None, "rumored")
     entry = NewEntry("k", "Meta takes 49% of Scale AI", "https://a/1", "https://a/1", "t", "", NOW, "en",
-                     ("meta",), {}, (deal,))
+                     ("meta",), "{}", (deal,))
     await store.record_entries(feed.id, [entry], NOW - timedelta(days=2), True)
     text = await run(commands, channel, "/deals")
     assert "Meta → Scale AI" in text and "≈ $15B" in text and "49 %" in text and "rumored" in text

@@ -66,7 +66,7 @@ async def test_digest_channels_get_one_grouped_message_per_period(tmp_path):
 
         async def queue(key, title):
             entry = NewEntry(key, title, f"https://a/{key}", f"https://a/{key}", key, "", T, "en",
-                             ("meta",), {}, ())
+                             ("meta",), "{}", ())
             (rec,) = await store.record_entries(feed.id, [entry], clock[0], False)
             await store.enqueue([Alert(channel.id, rec.article_id, ("meta",))], clock[0])
 

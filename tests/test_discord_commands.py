@@ -341,10 +341,10 @@ async def test_deals_lists_the_ledger_and_fits_one_message(live):
                     Money(10_000_000 + i, "USD", False), None, None, "announced")
         entries.append(NewEntry(f"k{i}", f"Startup {i} raises", f"https://e.example.com/{i}",
                                 f"https://e.example.com/{i}", "t", "", now - timedelta(hours=i), "en",
-                                (), {}, (deal,)))
+                                (), "{}", (deal,)))
     meta = Deal("investment", ("Meta",), "Scale AI", Money(15_000_000_000, "USD", True), 49, None, "rumored")
     entries.append(NewEntry("meta", "Meta takes 49% of Scale AI", "https://e.example.com/meta",
-                            "https://e.example.com/meta", "t", "", now, "en", ("meta",), {}, (meta,)))
+                            "https://e.example.com/meta", "t", "", now, "en", ("meta",), "{}", (meta,)))
     await runtime.store.record_entries(feed.id, entries, now, True)
 
     everything = await slash(standin, "deals", permissions=MEMBER)

@@ -70,7 +70,7 @@ class Outbox:
             key=f"e{n}", title=title or f"Meta story number {n}", link=f"https://wire.example.com/{n}",
             canonical_link=f"https://wire.example.com/{n}", title_fingerprint=None,
             summary=f"Meta said something new, item {n}.", published_at=self.clock(), lang="en",
-            entity_ids=("meta",), analysis={"entities": ["Meta"]}, deals=(),
+            entity_ids=("meta",), analysis_json='{"entities": ["Meta"]}', deals=(),
         )
         (recorded,) = await self.store.record_entries(self.feed_id, [entry], self.clock(), backlog=False)
         channel_id = await self.channel(discord_id)

@@ -20,7 +20,7 @@ def new_entry(key, title="Meta takes 49% of Scale AI", link=None, deals=(), enti
               headline_deal=None):
     return NewEntry(
         key=key, title=title, link=link, canonical_link=link, title_fingerprint=title.lower(),
-        summary="", published_at=None, lang="en", entity_ids=entities, analysis={}, deals=deals,
+        summary="", published_at=None, lang="en", entity_ids=entities, analysis_json="{}", deals=deals,
         headline_deal=headline_deal,
     )
 
@@ -221,7 +221,7 @@ async def test_a_feed_that_fails_midway_records_none_of_its_entries_and_the_stor
     feed = await store.add_feed(FeedSpec("https://a/f"), NOW)
     unstorable = NewEntry(
         key="bad", title="Other story", link=None, canonical_link=None, title_fingerprint="other story",
-        summary="", published_at=None, lang="en", entity_ids=(), analysis={"not json": {1, 2}}, deals=(),
+        summary="", published_at=None, lang="en", entity_ids=({1, 2},), analysis_json="{}", deals=(),
     )
     with pytest.raises(TypeError):
         await store.record_entries(feed.id, [new_entry("good", deals=(META_DEAL,)), unstorable], NOW, True)

@@ -16,7 +16,7 @@ def entry(key: str, title: str, summary: str = BODY) -> NewEntry:
     return NewEntry(key=key, title=title, link=f"https://news.example.com/a/{key}",
                     canonical_link=f"https://news.example.com/a/{key}", title_fingerprint=None,
                     summary=summary, published_at=None, lang="en", entity_ids=("meta",),
-                    analysis={}, deals=())
+                    analysis_json="{}", deals=())
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ behind when the bot is killed."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -75,7 +76,7 @@ async def test_a_newly_watched_phrase_reaches_the_workers(work):
     work.set_phrases(["Zorblax Robotics"])
     (after,) = await work.new_entries([entry])
     assert "meta" in after.entity_ids and len(after.entity_ids) == 2
-    assert "Zorblax Robotics" in after.analysis["entities"]
+    assert "Zorblax Robotics" in json.loads(after.analysis_json)["entities"]
 
 
 async def test_a_killed_worker_is_replaced_and_the_call_still_answers(work):

@@ -21,7 +21,10 @@ class NewEntry:
     published_at: datetime | None
     lang: str | None
     entity_ids: tuple[str, ...]
-    analysis: dict  # JSON-ready, the scan contract's fields
+    # The analysis as stored: JSON of the scan contract's fields, key figures and the words
+    # that matched, encoded where the analysis ran (a worker process), so neither the trip
+    # back to the bot nor the database thread pays for the nested structure again.
+    analysis_json: str
     deals: tuple[Deal, ...]
     headline_deal: str | None = None  # key of the deal the title is about, for cross-language dedup
     # What the edit check compares (`identity.title_words`, `identity.body_key`), computed

@@ -8,6 +8,7 @@ in-process way to run it: on the default thread executor, beside the event loop.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
@@ -53,13 +54,13 @@ def new_entry(entry: Entry, analyzer: Analyzer) -> NewEntry:
         published_at=entry.published,
         lang=lang,
         entity_ids=tuple(sorted(analysis.entity_ids)),
-        analysis={
+        analysis_json=json.dumps({
             "lang": lang, **analyzer.to_json(analysis), "key_figures": figures,
             # The words that matched ("Meta Platforms", "la maison mère de Facebook"), so the
             # alert's excerpt can highlight them and not only the canonical name.
             "entity_matches": [{"name": n, "text": t}
                                for n, t in dict.fromkeys((m.name, m.text) for m in analysis.entities)],
-        },
+        }, ensure_ascii=False),
         deals=analysis.deals,
         headline_deal=headline_deal(
             entry.title, {m.name for m in analysis.entities if m.start < len(entry.title)},

@@ -58,7 +58,7 @@ def _story(n: int, now: datetime) -> NewEntry:
     return NewEntry(
         key=f"story-{n}", title=f"Meta story number {n}", link=link, canonical_link=link,
         title_fingerprint=None, summary=f"Meta said something new, item {n}.", published_at=now,
-        lang="en", entity_ids=("meta",), analysis={"entities": ["Meta"]}, deals=(),
+        lang="en", entity_ids=("meta",), analysis_json='{"entities": ["Meta"]}', deals=(),
     )
 
 

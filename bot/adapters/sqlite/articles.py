@@ -309,7 +309,7 @@ def _insert_article(conn: sqlite3.Connection, feed_id: int, entry: NewEntry, now
             to_iso(now),
             feed_id,
             json.dumps(list(entry.entity_ids)),
-            json.dumps(entry.analysis, ensure_ascii=False),
+            entry.analysis_json,
             entry.headline_deal,
             keys.words,
             keys.body,
