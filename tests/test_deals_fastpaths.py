@@ -124,7 +124,8 @@ _FIRST_WORD_SEARCHES = [(n, fast, plain) for n, fast, plain in _FIRST_WORD_SEARC
 
 def test_most_long_vocabularies_can_be_searched_by_their_first_words():
     names = {n for n, _, _ in _FIRST_WORD_SEARCHES}
-    assert {"RUMOR", "ABANDONED", "NON_DEAL_MONEY", "_SOURCE_CUE", "TALKS_FAILED", "SOURCE_BEFORE", "_FROM_CUE"} <= names
+    assert {"RUMOR", "ABANDONED", "NON_DEAL_MONEY", "_SOURCE_CUE", "TALKS_FAILED", "SOURCE_BEFORE", "_FROM_CUE",
+            "COMPLETED", "_LEAD_CUE", "_INVESTORS_INCLUDE"} <= names  # the last two begin with an optional part
 
 
 def _vocabulary_texts():
@@ -144,6 +145,8 @@ def test_first_word_search_finds_what_the_plain_search_finds(text, pos, length):
     for name, fast, plain in _FIRST_WORD_SEARCHES:
         a, b = fast.search_low(low, pos, end), plain.search(low, pos, end)
         assert (a and a.span()) == (b and b.span()), name
+        every = [m.span() for m in fast.finditer_low(low, pos, end)]
+        assert every == [m.span() for m in plain.finditer(low, pos, end)], name
 
 
 _PAY_PIECES = [
@@ -186,3 +189,14 @@ def test_first_word_search_finds_words_joined_by_any_kind_of_space(name, words):
         low = lower_same_length(f"The firm, within reach, {space.join(words)} x")
         found = fast.search_low(low)
         assert found is not None and found.span() == plain.search(low).span(), repr(space)
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [("COREF_RE", "the the company and la la société"), ("_LEAD_CUE", "co-led by led by X, menée par menée par Y"),
+     ("_INVESTORS_INCLUDE", "backers include including such as Y con con Z")],
+)
+def test_first_word_matches_do_not_overlap_as_re_finditer_does(name, text):
+    fast, plain = next((f, p) for n, f, p in _FIRST_WORD_SEARCHES if n == name)
+    low = lower_same_length(text)
+    assert [m.span() for m in fast.finditer_low(low)] == [m.span() for m in plain.finditer(low)]

@@ -37,7 +37,8 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
     """The literal strings every match of the parsed sequence `items` begins with, and whether
     they cover the whole sequence; None when a match may begin with something not literal."""
     prefixes = {""}
-    for op, av in items:
+    for k, (op, av) in enumerate(items):
+        rest_taken = False
         if op in _ZERO_WIDTH and prefixes == {""}:
             continue  # \b, (?<!\w) before the first letter consume nothing
         if (single := _one_char_options(op, av)) is not None:
@@ -47,6 +48,15 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
             # "\s+": a match has one of these characters here; what follows may sit further on
             options = single
             whole = False
+        elif op in _REPEATS and av[0] == 0 and av[1] == 1:
+            # "(?:co-)?led": the words with the optional part, and those of what follows without it
+            body, rest = _literal_prefixes(av[2].data), _literal_prefixes(items[k + 1:])
+            if body is None or rest is None:
+                break
+            options = {b + r for b in body[0] for r in rest[0]} if body[1] else body[0]
+            options |= rest[0]
+            whole = body[1] and rest[1]
+            rest_taken = True
         elif op is sre_c.SUBPATTERN:
             inner = _literal_prefixes(av[-1].data)
             if inner is None:
@@ -65,6 +75,8 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
         prefixes = {p + o for p in prefixes for o in options}
         if not whole:
             break
+        if rest_taken:
+            return prefixes, True
     else:
         return prefixes, True
     return (None if "" in prefixes else (prefixes, False))
@@ -107,7 +119,7 @@ class CaseFree:
         self.search_low = self._re.search if self._starts is None else self._search_from_starts
         self.match_low = self._re.match
         self.fullmatch_low = self._re.fullmatch
-        self.finditer_low = self._re.finditer
+        self.finditer_low = self._re.finditer if self._starts is None else self._finditer_from_starts
 
     _long: tuple[str, str] = ("", "")
 
@@ -156,6 +168,21 @@ class CaseFree:
             if m:
                 return m
         return None
+
+    def _finditer_from_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize):
+        """`finditer`: every match begins with a non-empty first word, so none is empty and the
+        next one is the first that matches at a first word from where the last one ended."""
+        end = min(endpos, len(low))
+        found = []
+        if pos > end:
+            return iter(found)
+        match = self._re.match
+        resume = pos
+        for start in sorted({e - n + 1 for e, n in self._starts.iter(low, pos, end)}):
+            if start >= resume and (m := match(low, start, endpos)):
+                found.append(m)
+                resume = m.end()
+        return iter(found)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         return self._re.match(self._low(text), pos, endpos)

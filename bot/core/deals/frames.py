@@ -27,7 +27,7 @@ _LEAD_CUE = CaseFree(
     # German puts the verb first and the lead last: "Angeführt wurde die Runde von X"
     r"|(?:angeführt|geleitet|geführt)(?:\s+(?:wurde|wird|werden|wurden|sie|die|diese|Runde|Finanzierungsrunde|gemeinsam)){0,4}\s+von"
     r"|unter\s+(?:der\s+)?(?:Führung|Leitung)\s+von"
-    r"|(?:co)?(?:liderad[ao]s?|encabezad[ao]s?|dirigid[ao]s?)\s+por)\s+")
+    r"|(?:co)?(?:liderad[ao]s?|encabezad[ao]s?|dirigid[ao]s?)\s+por)\s+", by_first_words=True)
 _LEAD_AFTER_NAME = CaseFree(
     r"^\W{0,3}(?:\s*(?:is|are|has|have|was|were|will|would|is\s+expected\s+to|are\s+expected\s+to)\s+)?"
     r"(?:co-)?(?:led|leads|lead|leading|m[èe]ne|menait|mènera|führt|führte|lider[óa]|encabez[óa])\b"
@@ -46,7 +46,7 @@ _INVESTORS_INCLUDE = CaseFree(
     r"|(?:beteiligt|dabei)\s+(?:waren|sind)(?:\s+(?:außerdem|auch|zudem|ebenfalls|unter\s+anderem))?"
     r"|zu\s+den\s+(?:Investoren|Geldgebern|Kapitalgebern)\s+(?:gehören|zählen)|Neu\s+dabei\s+(?:ist|sind)"
     r"|entre\s+los\s+(?:inversores|inversionistas|participantes)\s+(?:figuran|están|se\s+encuentran)"
-    r"|en\s+la\s+que\s+(?:también\s+)?(?:han\s+entrado|han\s+participado|participan|entraron|participaron))\s+")
+    r"|en\s+la\s+que\s+(?:también\s+)?(?:han\s+entrado|han\s+participado|participan|entraron|participaron))\s+", by_first_words=True)
 _PARTICIPATE_AFTER_NAMES = CaseFree(
     r"^\W{0,3}\s*(?:(?:also|too|as\s+well|all|have|has|had|également|aussi|tous|y|en|ont|auch|ebenfalls|alle|haben|también|todos|han)\s+)*"
     r"(?:participated|participate[sd]?|joined|join|invested|chipped\s+in|provided?|put\s+in|took\s+part|take\s+part|came\s+in|come\s+in"

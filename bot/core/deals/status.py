@@ -24,7 +24,7 @@ COMPLETED = CaseFree(
     r"|boucl[ée]e?s?|finalis[ée]e?s?|d[ée]j[àa]|l['’]an\s+dernier|l['’]ann[ée]e\s+derni[èe]re"
     r"|abgeschlossen|hat\s+(?:\S+\s+){0,8}(?:investiert|übernommen|gekauft|erworben)|übernahm|kaufte|investierte|bereits"
     r"|cerr[óo]|complet[óo]|ha(?:n)?\s+(?:invertido|adquirido|comprado|cerrado|completado|finalizado)|adquiri[óo]|compr[óo]|invirti[óo]|desembols[óo]"
-    r"|pag[óo]|\ben\s+(?:19|20)\d\d|\bin\s+(?:19|20)\d\d|\bya\b)")
+    r"|pag[óo]|\ben\s+(?:19|20)\d\d|\bin\s+(?:19|20)\d\d|\bya\b)", by_first_words=True)
 NOT_YET = CaseFree(
     r"expected\s+to\s+(?:close|complete)|subject\s+to|pending|attendue?|sous\s+r[ée]serve|erwartet|vorbehaltlich|pendiente|sujeta")
 # A clause that reports an offer turned down or a plan given up describes no deal.
