@@ -111,6 +111,12 @@ class Store(FeedsQueries, ArticlesQueries, ChannelsQueries, OutboxQueries):
             "PRAGMA synchronous=NORMAL",  # WAL + NORMAL: durable across app crashes
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
+            # A cold cycle writes tens of thousands of articles with their indexes. The default
+            # checkpoint every 1,000 WAL pages (4 MB) copied and synced the same index pages
+            # over and over; every 8,000 pages (32 MB of WAL) halved the write time per entry,
+            # and an 8 MB page cache (2 MB by default) keeps the hot index pages in memory.
+            "PRAGMA wal_autocheckpoint=8000",
+            "PRAGMA cache_size=-8000",
         ):
             await conn.execute(pragma)
         return cls(conn, path, before)
