@@ -8,8 +8,9 @@ reader: lemon24's `reader` stores every entry with its own update workers (no an
 naive:  what a hobby bot does: feedparser.parse(url) feed after feed, one regex per watched name.
         One regex per name over every entry is slow enough that it runs on `--sample` feeds and
         the cycle is scaled to N (said so in the report).
-floor:  HTTP round trips alone (aiohttp, 64 connections: full GETs cold, conditional GETs warm)
-        and feedparser alone over the bodies (one core, measured on `--sample` feeds, scaled).
+floor:  HTTP round trips alone (aiohttp, 64 connections: full GETs cold, conditional GETs warm),
+        feedparser alone over the bodies, and newsbot's parse_feed alone (fast path for the common
+        feed, feedparser behind it): one core, measured on `--sample` feeds, scaled.
 Each prints one JSON line: {"cold": Cycle, "warm": Cycle}.
 """
 
@@ -24,6 +25,8 @@ import time
 from pathlib import Path
 
 import feedparser
+
+from bot.core.feeds import parse_feed
 
 from tests.farm.common import (CHANNELS, Cycle, Meter, advance_farm, feed_url, peak_rss_mb,
                                watched_names)
@@ -115,12 +118,19 @@ def run_floor(base: str, feeds: int, sample: int) -> dict:
         with Meter() as parse:
             for body in picked:
                 entries += len(feedparser.parse(body).entries)
+        own_entries = 0
+        with Meter() as own_parse:  # newsbot's parse_feed: its fast path, feedparser as fallback
+            for body in picked:
+                own_entries += len(parse_feed(body, {"content-type": "application/rss+xml"}).entries)
         scale = len(bodies) / len(picked) if picked else 0.0
         cycles[name] = {
             "http": Cycle(http.wall, http.cpu, peak_rss_mb(), 0, changed,
                           note=f"{len(bodies)} bodies, {feeds - len(bodies)} not modified").as_dict(),
             "parse": Cycle(parse.wall * scale, parse.cpu * scale, peak_rss_mb(), round(entries * scale),
                            changed, note=f"one core, measured on {len(picked)} bodies").as_dict(),
+            "own_parse": Cycle(own_parse.wall * scale, own_parse.cpu * scale, peak_rss_mb(),
+                               round(own_entries * scale), changed,
+                               note=f"one core, measured on {len(picked)} bodies").as_dict(),
         }
     return cycles
 
