@@ -200,3 +200,15 @@ def test_first_word_matches_do_not_overlap_as_re_finditer_does(name, text):
     fast, plain = next((f, p) for n, f, p in _FIRST_WORD_SEARCHES if n == name)
     low = lower_same_length(text)
     assert [m.span() for m in fast.finditer_low(low)] == [m.span() for m in plain.finditer(low)]
+
+
+_FUND_PIECES = ["1789", "500", "12345", "7", " Capital", " Ventures", " Partners", " Global", "Capital", " ", ".", ",",
+                "x", "-", "\n", "s", "Globals"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_FUND_PIECES), max_size=14).map("".join))
+def test_numbered_funds_are_those_the_pattern_finds_scanning_everything(text):
+    from bot.core.deals.parties import _NUMBERED_FUND, _numbered_funds
+
+    assert [m.span() for m in _numbered_funds(text)] == [m.span() for m in _NUMBERED_FUND.finditer(text)]

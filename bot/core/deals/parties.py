@@ -255,8 +255,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
         if text[s:e] in _PLACES or _EXCHANGE.search(text[s:e]):
             continue  # "aus Bristol", "on the New York Stock Exchange": where, not who
         found.append(Party(text[s:e], s, e, known=False))
-    numbered = any(word in text for word in _NUMBERED_FUND_WORDS)  # a scan of every digit otherwise
-    for m in _NUMBERED_FUND.finditer(text) if numbered else ():
+    for m in _numbered_funds(text):
         if not spans.overlaps(m.start(), m.end()):
             found.append(Party(m.group(), m.start(), m.end(), known=False))
     found.sort(key=lambda p: p.start)
@@ -296,6 +295,22 @@ def _phrase_tokens(phrase: str) -> tuple[_TokenFacts, ...] | None:
 # Firms whose name starts with a number: "1789 Capital", "500 Global".
 _NUMBERED_FUND = re.compile(r"(?<![\w.,])\d{1,4} (?:Capital|Ventures|Partners|Global)\b")
 _NUMBERED_FUND_WORDS = (" Capital", " Ventures", " Partners", " Global")
+
+
+def _numbered_funds(text: str) -> list[re.Match]:
+    """`_NUMBERED_FUND.finditer(text)`, tried only 1-4 characters before each fund word: re
+    scanning every character for the look-behind cost ~20 us on an article with such a word."""
+    found = []
+    for word in _NUMBERED_FUND_WORDS:
+        at = text.find(word)
+        while at != -1:
+            # the digits end right before the word, and only where they begin can a match begin
+            m = next((m for k in (1, 2, 3, 4) if k <= at and (m := _NUMBERED_FUND.match(text, at - k))), None)
+            if m:
+                found.append(m)
+            at = text.find(word, at + 1)
+    found.sort(key=lambda m: m.start())
+    return found
 
 
 def collect_parties(text: str, entities: Sequence[EntityMatch], lang: str | None, amounts: Sequence[Amount] = (),
