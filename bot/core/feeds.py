@@ -33,7 +33,10 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from bot.core.feedfast import fast_raw_feed
+try:
+    from bot.core.feedfast import fast_raw_feed
+except ImportError:  # a feedparser release without the internals the fast path borrows
+    fast_raw_feed = None
 from bot.core.identity import canonical_link, entry_key
 from bot.core.model import Entry, ParsedFeed
 
@@ -116,6 +119,8 @@ def parse_feed(
 def _fast_parse(data: bytes, response_headers: Mapping[str, str]) -> Mapping[str, Any] | None:
     """feedfast's reading, or None to ask feedparser (also when feedfast itself fails: it is
     an optimisation, never the reason a poll loses a feed)."""
+    if fast_raw_feed is None:
+        return None
     try:
         return fast_raw_feed(data, response_headers)
     except Exception:
