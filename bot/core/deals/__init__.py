@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import replace
 from typing import Sequence, TypeVar
 
 from bot.core.model import Amount, Deal, EntityMatch, Percent
@@ -41,6 +40,14 @@ __all__ = ["find_deals", "has_deal_cue"]
 _Figure = TypeVar("_Figure", Amount, Percent)
 
 
+def _moved(figure: _Figure, start: int, end: int) -> _Figure:
+    """`dataclasses.replace(figure, start=start, end=end)` without the field-by-field __init__
+    (about 4x the cost): the copy's __dict__ is filled in one call, as figures.py builds them."""
+    copy = object.__new__(type(figure))
+    copy.__dict__.update(figure.__dict__, start=start, end=end)
+    return copy
+
+
 def _every_occurrence(text: str, figures: Sequence[_Figure]) -> list[_Figure]:
     """The figure lists name each surface string once ("$15bn" in title and summary); deals need
     the figure where each sentence states it."""
@@ -52,7 +59,7 @@ def _every_occurrence(text: str, figures: Sequence[_Figure]) -> list[_Figure]:
             end = start + len(a.text)
             boundary_ok = (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
             if boundary_ok and start not in seen:
-                out.append(replace(a, start=start, end=end))
+                out.append(_moved(a, start, end))
                 seen.add(start)
             start = text.find(a.text, end)
     out.sort(key=lambda a: a.start)
