@@ -212,3 +212,38 @@ def test_numbered_funds_are_those_the_pattern_finds_scanning_everything(text):
     from bot.core.deals.parties import _NUMBERED_FUND, _numbered_funds
 
     assert [m.span() for m in _numbered_funds(text)] == [m.span() for m in _NUMBERED_FUND.finditer(text)]
+
+
+_MONEY_PIECES = [
+    "Meta", "Scale AI", "Acme Labs", " invests ", " buys ", " raised ", " acquires ", " $2bn ", " $150 million ",
+    " 49% ", " a $40 a share ", " revenue of $3bn ", " valued at $29bn ", " already $1bn ", " in ", " for ", " from ",
+    ", ", ". ", " led by ", " rachète ", " 2 milliards d'euros ", " un chiffre d'affaires de 5 M€ ", " and ",
+]
+
+
+def _every_amount_judged(self, s, lo, cue_start, cue_end, hi):
+    """The price as first written: every amount of the sentence judged, then the nearest picked."""
+    usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s) and not self._is_already(a, s)]
+    after = [a for a in usable if cue_end <= a.start < hi]
+    if after:
+        return after[0]
+    before = [a for a in usable if lo <= a.start and a.end <= cue_start]
+    return before[-1] if before else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_MONEY_PIECES), min_size=1, max_size=18).map("".join), st.sampled_from(["en", "fr"]))
+def test_a_deal_price_judging_only_nearby_amounts_is_the_one_judging_all(text, lang):
+    import bot.core.deals as deals
+    from bot.core.deals.frames import Extractor
+    from bot.core.figures import find_amounts, find_percents
+
+    args = (text, [], find_amounts(text, lang), find_percents(text, lang), lang)
+    lazy = deals.find_deals(*args)
+    original = Extractor._deal_amount
+    Extractor._deal_amount = _every_amount_judged
+    try:
+        eager = deals.find_deals(*args)
+    finally:
+        Extractor._deal_amount = original
+    assert lazy == eager

@@ -322,12 +322,19 @@ class Extractor:
     # -- figures near a cue -------------------------------------------------------------------
 
     def _deal_amount(self, s: Sentence, lo: int, cue_start: int, cue_end: int, hi: int) -> Amount | None:
-        usable = [a for a in s.amounts if self._is_deal_money(a, s) and not self._is_valuation(a, s) and not self._is_already(a, s)]
-        after = [a for a in usable if cue_end <= a.start < hi]
-        if after:
-            return after[0]
-        before = [a for a in usable if lo <= a.start and a.end <= cue_start]
-        return before[-1] if before else None
+        """The first usable amount after the cue (before `hi`), else the last one before it (after
+        `lo`). Only amounts in those places are judged: the judgements are pure, so an amount
+        elsewhere in the sentence, judged or not, changes nothing here."""
+        for a in s.amounts:
+            if cue_end <= a.start < hi and self._is_deal_price(a, s):
+                return a
+        for a in reversed(s.amounts):
+            if lo <= a.start and a.end <= cue_start and self._is_deal_price(a, s):
+                return a
+        return None
+
+    def _is_deal_price(self, a: Amount, s: Sentence) -> bool:
+        return self._is_deal_money(a, s) and not self._is_valuation(a, s) and not self._is_already(a, s)
 
     def _valuation(self, s: Sentence, lo: int, hi: int) -> Amount | None:
         for a in s.amounts:
