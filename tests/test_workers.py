@@ -66,6 +66,11 @@ async def test_workers_parse_and_analyse_exactly_as_the_bot_does_in_process(work
                                        "https://news.example.com/feed", None)
         assert parsed_there == parsed_here and parsed_there.entries
         assert await work.new_entries(parsed_there.entries) == await here.new_entries(parsed_here.entries)
+        # A first poll's one trip gives the same feed and the same records as the two steps.
+        feed_there, analysed_there = await work.parse_and_analyse(
+            body, {"content-type": "application/rss+xml"}, "https://news.example.com/feed", None)
+        assert feed_there.entries == () and feed_there.title == parsed_here.title
+        assert analysed_there == await here.new_entries(parsed_here.entries)
 
 
 async def test_a_newly_watched_phrase_reaches_the_workers(work):

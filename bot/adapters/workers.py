@@ -35,7 +35,7 @@ from bot.core.feeds import parse_feed
 from bot.core.model import Entry, ParsedFeed
 from bot.services.analyzer import Analyzer
 from bot.services.records import NewEntry
-from bot.services.work import new_entries
+from bot.services.work import new_entries, parse_and_analyse
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,12 @@ def _new_entries_in_worker(entries: list[Entry]) -> list[NewEntry]:
     return new_entries(entries, _analyzer)
 
 
+def _parse_and_analyse_in_worker(body: bytes, headers: dict[str, str], base_url: str,
+                                 lang_hint: str | None) -> tuple[ParsedFeed, list[NewEntry]]:
+    assert _analyzer is not None, "worker started without its initializer"
+    return parse_and_analyse(body, headers, base_url, lang_hint, _analyzer)
+
+
 def _worker_pid() -> int:
     return os.getpid()
 
@@ -127,6 +133,11 @@ class ProcessWork:
 
     async def new_entries(self, entries: Sequence[Entry]) -> list[NewEntry]:
         return await self._run(partial(_new_entries_in_worker, list(entries)))
+
+    async def parse_and_analyse(self, body: bytes, headers: Mapping[str, str], base_url: str,
+                                lang_hint: str | None) -> tuple[ParsedFeed, list[NewEntry]]:
+        return await self._run(partial(_parse_and_analyse_in_worker, body, dict(headers),
+                                       base_url, lang_hint))
 
     async def worker_pids(self) -> list[int]:
         """The pids of the running workers (the feed-farm bench reads their CPU time)."""

@@ -178,19 +178,32 @@ class Poller:
                                      etag=result.etag, last_modified=result.last_modified)
             return FeedReport(feed.url, "unchanged")
 
-        parsed = await asyncio.wait_for(
-            self.work.parse(result.body, dict(result.headers), result.url, feed.lang),
-            PARSE_DEADLINE,
-        )
-        if not parsed.entries and parsed.problem:
+        backlog = feed.first_success_at is None
+        headers = dict(result.headers)
+        if backlog:
+            # A first poll: every entry is new, so parse and analyse in one trip to a worker.
+            parsed, analysed = await asyncio.wait_for(
+                self.work.parse_and_analyse(result.body, headers, result.url, feed.lang),
+                PARSE_DEADLINE,
+            )
+            entry_count = len(analysed)
+        else:
+            parsed = await asyncio.wait_for(
+                self.work.parse(result.body, headers, result.url, feed.lang), PARSE_DEADLINE)
+            entry_count = len(parsed.entries)
+        if not entry_count and parsed.problem:
             await self._save_failure(feed, PollOutcome(ok=False, error=parsed.problem))
             return FeedReport(feed.url, "failed", error=parsed.problem)
 
         now = self.clock()
-        backlog = feed.first_success_at is None
-        unseen = await self.store.unseen_keys(feed.id, [e.key for e in parsed.entries])
-        fresh = [e for e in parsed.entries if e.key in unseen]
-        new_entries = await self.work.new_entries(fresh) if fresh else []
+        if backlog:
+            # Still asked: a first poll cut short after its write has stored some of them.
+            unseen = await self.store.unseen_keys(feed.id, [e.key for e in analysed])
+            new_entries = [e for e in analysed if e.key in unseen]
+        else:
+            unseen = await self.store.unseen_keys(feed.id, [e.key for e in parsed.entries])
+            fresh = [e for e in parsed.entries if e.key in unseen]
+            new_entries = await self.work.new_entries(fresh) if fresh else []
         subscriptions = [] if backlog else await self.store.subscriptions_for(
             {entity for entry in new_entries for entity in entry.entity_ids}
         )
@@ -200,7 +213,7 @@ class Poller:
         await self._save_success(feed, outcome, etag=result.etag,
                                  last_modified=result.last_modified, body_hash=digest,
                                  title=parsed.title)
-        return FeedReport(feed.url, "new" if recorded else "unchanged", len(parsed.entries),
+        return FeedReport(feed.url, "new" if recorded else "unchanged", entry_count,
                           len(recorded), alerts)
 
     async def _save_success(self, feed: Feed, outcome: PollOutcome, **validators) -> None:

@@ -46,6 +46,12 @@ class EntryWork(Protocol):
 
     async def new_entries(self, entries: Sequence[Entry]) -> list[NewEntry]: ...
 
+    async def parse_and_analyse(self, body: bytes, headers: Mapping[str, str], base_url: str,
+                                lang_hint: str | None) -> tuple[ParsedFeed, list[NewEntry]]:
+        """Both steps in one trip, for a feed's first poll, where every entry is new: the
+        parsed feed (its `entries` left empty, they come back analysed) and every entry."""
+        ...
+
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 
 from bot.core.feeds import parse_feed
@@ -75,6 +76,13 @@ def new_entries(entries: Sequence[Entry], analyzer: Analyzer) -> list[NewEntry]:
     return [new_entry(entry, analyzer) for entry in entries]
 
 
+def parse_and_analyse(body: bytes, headers: Mapping[str, str], base_url: str,
+                      lang_hint: str | None, analyzer: Analyzer) -> tuple[ParsedFeed, list[NewEntry]]:
+    """`EntryWork.parse_and_analyse`: the entries travel once, analysed, not twice."""
+    parsed = parse_feed(body, dict(headers), base_url=base_url, lang_hint=lang_hint)
+    return replace(parsed, entries=()), new_entries(parsed.entries, analyzer)
+
+
 class InProcessWork:
     """Parse and analyse on threads of this process. They hold the interpreter lock while
     they work, so this suits the demo, tests and a one-core machine; `ProcessWork` spreads
@@ -90,6 +98,11 @@ class InProcessWork:
                     lang_hint: str | None) -> ParsedFeed:
         return await asyncio.get_running_loop().run_in_executor(
             None, partial(parse_feed, body, dict(headers), base_url=base_url, lang_hint=lang_hint))
+
+    async def parse_and_analyse(self, body: bytes, headers: Mapping[str, str], base_url: str,
+                                lang_hint: str | None) -> tuple[ParsedFeed, list[NewEntry]]:
+        return await asyncio.get_running_loop().run_in_executor(
+            None, parse_and_analyse, body, dict(headers), base_url, lang_hint, self.analyzer)
 
     async def new_entries(self, entries: Sequence[Entry]) -> list[NewEntry]:
         return await asyncio.get_running_loop().run_in_executor(
