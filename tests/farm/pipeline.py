@@ -153,6 +153,8 @@ async def main_async(info: dict, feeds: int) -> dict:
         workers = await work.worker_pids()  # the bot's start, before any cycle
         work.parse = stages.wrap_wait("parse (summed wait)", work.parse)
         work.new_entries = stages.wrap_wait("analysis (summed wait)", work.new_entries)
+        work.parse_and_analyse = stages.wrap_wait("first poll: parse + analysis (summed wait)",
+                                                  work.parse_and_analyse)
         poller = Poller(store, fetcher, analyzer, interval=INTERVAL, clock=clock,
                         concurrency=CONCURRENCY, work=work)
         client = commands.AutoShardedBot(command_prefix="!", intents=discord.Intents.default(),
