@@ -40,7 +40,7 @@ bench: $(BENCHSTAMP)
 	$(PY) -m tests.bench
 	$(PY) -m tests.farm
 
-# The feed farm alone; FARM_SIZES=1000,10000 picks the feed counts.
+# The feed farm alone (N = 1,000 and 10,000); FARM_SIZES=100,300 picks other feed counts.
 farm: $(BENCHSTAMP)
 	$(PY) -m tests.farm
 
