@@ -73,16 +73,6 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-@dataclass
-class _PollEnd:
-    """How a poll ended: its report, and the outcome and validators to save for its feed."""
-
-    report: FeedReport
-    outcome: PollOutcome
-    validators: dict = field(default_factory=dict)
-    log_failure: bool = False  # a fetch failure, logged with the count of failures in a row
-
-
 class Poller:
     def __init__(
         self,
@@ -158,49 +148,37 @@ class Poller:
 
     async def _poll_guarded(self, feed: Feed) -> FeedReport:
         async with self._slots:
-            end = await self._read_guarded(feed)
-        # Saved after the slot is free: the outcome waits for a shared commit (see
-        # Store.save_poll), and a slot held meanwhile is a fetch not started.
-        await self._save(feed, end)
-        return end.report
+            try:
+                # asyncio.timeout, not wait_for: no extra task per poll (10,000 of them a cycle).
+                async with asyncio.timeout(self.feed_deadline):
+                    return await self.poll_feed(feed)
+            except TimeoutError:
+                reason = f"gave up after {self.feed_deadline:g} s"
+                log.warning("feed %s: %s", feed.url, reason)
+            except Exception as exc:  # one feed's bug must not cost the others their poll
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                log.exception("feed %s failed", feed.url)
+            await self._save_failure(feed, PollOutcome(ok=False, error=reason))
+            return FeedReport(feed.url, "failed", error=reason)
 
     async def poll_feed(self, feed: Feed) -> FeedReport:
-        """Poll one feed now, outside the concurrency limit: fetch, read, record, save."""
-        end = await self._read_guarded(feed)
-        await self._save(feed, end)
-        return end.report
-
-    async def _read_guarded(self, feed: Feed) -> _PollEnd:
-        try:
-            # asyncio.timeout, not wait_for: no extra task per poll (10,000 of them a cycle).
-            async with asyncio.timeout(self.feed_deadline):
-                return await self._read(feed)
-        except TimeoutError:
-            reason = f"gave up after {self.feed_deadline:g} s"
-            log.warning("feed %s: %s", feed.url, reason)
-        except Exception as exc:  # one feed's bug must not cost the others their poll
-            reason = f"internal error: {type(exc).__name__}: {exc}"
-            log.exception("feed %s failed", feed.url)
-        return _PollEnd(FeedReport(feed.url, "failed", error=reason), PollOutcome(ok=False, error=reason))
-
-    async def _read(self, feed: Feed) -> _PollEnd:
-        """Everything of a poll but saving its outcome: fetch, parse, dedup, analyse, record."""
         result = await self.fetcher.fetch(feed.url, feed.etag, feed.last_modified)
         if result.error:
             outcome = PollOutcome(
                 ok=False, error=result.error, retry_after=result.retry_after, refused=result.refused
             )
-            return _PollEnd(FeedReport(feed.url, "failed", error=result.error), outcome,
-                            log_failure=True)
+            health = await self._save_failure(feed, outcome)
+            log.info("feed %s failed (%d in a row): %s", feed.url, health.failures, result.error)
+            return FeedReport(feed.url, "failed", error=result.error)
 
         if result.not_modified or result.body is None:
-            return _PollEnd(FeedReport(feed.url, "unchanged"),
-                            PollOutcome(ok=True, max_age=result.max_age))
+            await self._save_success(feed, PollOutcome(ok=True, max_age=result.max_age))
+            return FeedReport(feed.url, "unchanged")
         digest = body_hash(result.body)
         if digest == feed.body_hash:
-            return _PollEnd(FeedReport(feed.url, "unchanged"),
-                            PollOutcome(ok=True, max_age=result.max_age),
-                            {"etag": result.etag, "last_modified": result.last_modified})
+            await self._save_success(feed, PollOutcome(ok=True, max_age=result.max_age),
+                                     etag=result.etag, last_modified=result.last_modified)
+            return FeedReport(feed.url, "unchanged")
 
         backlog = feed.first_success_at is None
         headers = dict(result.headers)
@@ -215,8 +193,8 @@ class Poller:
                 parsed = await self.work.parse(result.body, headers, result.url, feed.lang)
             entry_count = len(parsed.entries)
         if not entry_count and parsed.problem:
-            return _PollEnd(FeedReport(feed.url, "failed", error=parsed.problem),
-                            PollOutcome(ok=False, error=parsed.problem))
+            await self._save_failure(feed, PollOutcome(ok=False, error=parsed.problem))
+            return FeedReport(feed.url, "failed", error=parsed.problem)
 
         now = self.clock()
         if backlog:
@@ -232,20 +210,12 @@ class Poller:
         )
         recorded = await self.store.record_entries(feed.id, new_entries, now, backlog, subscriptions)
         alerts = sum(r.alerts_queued for r in recorded)
-        report = FeedReport(feed.url, "new" if recorded else "unchanged", entry_count,
-                            len(recorded), alerts)
         outcome = PollOutcome(ok=True, max_age=result.max_age, ttl_seconds=parsed.ttl_seconds)
-        return _PollEnd(report, outcome, {"etag": result.etag, "last_modified": result.last_modified,
-                                          "body_hash": digest, "title": parsed.title})
-
-    async def _save(self, feed: Feed, end: _PollEnd) -> None:
-        if end.outcome.ok:
-            await self._save_success(feed, end.outcome, **end.validators)
-            return
-        health = await self._save_failure(feed, end.outcome)
-        if end.log_failure:
-            log.info("feed %s failed (%d in a row): %s", feed.url, health.failures,
-                     end.outcome.error)
+        await self._save_success(feed, outcome, etag=result.etag,
+                                 last_modified=result.last_modified, body_hash=digest,
+                                 title=parsed.title)
+        return FeedReport(feed.url, "new" if recorded else "unchanged", entry_count,
+                          len(recorded), alerts)
 
     async def _save_success(self, feed: Feed, outcome: PollOutcome, **validators) -> None:
         now = self.clock()
