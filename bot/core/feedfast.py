@@ -309,13 +309,19 @@ class _Reader:
             else:
                 self._generic(child, tag)
 
+    def _alternate_href(self, attrs: Mapping[str, str]) -> str | None:
+        """An Atom-style link's href, resolved, when it is the HTML alternate link (feedparser's
+        rule for which <link href> becomes `link`); None for any other rel or type."""
+        href = _urljoin(self.base, attrs["href"])  # joined for every link: a join that fails declines
+        rel = attrs.get("rel", "alternate")
+        kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
+        return href if rel == "alternate" and _map_type(kind) in _HTML_TYPES else None
+
     def _feed_link(self, element: ElementTree.Element) -> None:
         attrs = _attributes(element, _LINK_ATTRS)
         if "href" in attrs:
-            href = _urljoin(self.base, attrs["href"])
-            rel = attrs.get("rel", "alternate")
-            kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
-            if rel == "alternate" and _map_type(kind) in _HTML_TYPES:
+            href = self._alternate_href(attrs)
+            if href is not None:
                 self.feed["link"] = href
             _only_text(element)
             return
@@ -436,10 +442,8 @@ class _Reader:
     def _entry_link(self, element: ElementTree.Element, entry: dict) -> None:
         attrs = _attributes(element, _LINK_ATTRS)
         if "href" in attrs:
-            href = _urljoin(self.base, attrs["href"])
-            rel = attrs.get("rel", "alternate")
-            kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
-            if rel == "alternate" and _map_type(kind) in _HTML_TYPES:
+            href = self._alternate_href(attrs)
+            if href is not None:
                 entry["link"] = href
             _only_text(element)
             return
