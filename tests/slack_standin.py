@@ -138,15 +138,22 @@ class SlackStandIn:
                 args.update(dict(await request.post()))
         return args
 
+    def _rate_limited(self, method: str) -> web.Response | None:
+        """Slack's 429 with Retry-After while `rate_limit(method, ...)` has waits queued."""
+        limits = self._limits.get(method)
+        if not limits:
+            return None
+        wait = limits.pop(0)
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                 headers={"Retry-After": f"{wait:g}"})
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
         self.calls.append(Call(method, args))
-        limits = self._limits.get(method)
-        if limits:
-            wait = limits.pop(0)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": f"{wait:g}"})
+        limited = self._rate_limited(method)
+        if limited is not None:
+            return limited
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})

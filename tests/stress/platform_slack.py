@@ -35,11 +35,9 @@ class PushyStandIn(SlackStandIn):
         args = await self._args(request)
         self.post_times[args.get("channel", "")].append(time.monotonic())
         self.calls.append(Call(method, args))
-        limits = self._limits.get(method)
-        if limits:
-            wait = limits.pop(0)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": f"{wait:g}"})
+        limited = self._rate_limited(method)
+        if limited is not None:
+            return limited
         fault = self._post_faults.pop(0) if self._post_faults else None
         if fault and fault[0] == "fail_before":
             return web.json_response({"ok": False, "error": "internal_error"}, status=int(fault[1]))
