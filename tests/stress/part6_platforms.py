@@ -84,6 +84,20 @@ async def at_waves(points: list[int], delivered: Callable[[], int], wave: Callab
         wave(index)
 
 
+async def drain_under_waves(worker: DeliveryWorker, store: Store, clock: ManualClock, platform: str,
+                            points: list[int], delivered: Callable[[], int],
+                            wave: Callable[[int], None]) -> tuple[int, float]:
+    """`drain` while waves of faults hit the platform as it delivers; (passes, seconds)."""
+    waves = asyncio.create_task(at_waves(points, delivered, wave))
+    started = time.monotonic()
+    passes = await drain(worker, store, clock, platform)
+    elapsed = time.monotonic() - started
+    waves.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waves
+    return passes, elapsed
+
+
 # -- Discord --------------------------------------------------------------------------------
 def discord_wave(standin: DiscordStandIn, channels: list[int], gone: set[str], index: int) -> None:
     one = channels[(index * 7 + 3) % len(channels)]
@@ -114,15 +128,9 @@ async def discord_run(full: bool, workdir: Path) -> Tally:
                                           guild_ready_timeout=0.05)
             async with running_bot(bot, standin):
                 worker = DeliveryWorker(store, DiscordSender(bot, send_timeout=SEND_TIMEOUT), clock)
-                waves = asyncio.create_task(at_waves(
-                    wave_points(full, count), lambda: len(standin.messages),
-                    lambda i: discord_wave(standin, channels, gone, i)))
-                started = time.monotonic()
-                passes = await drain(worker, store, clock, "discord")
-                elapsed = time.monotonic() - started
-                waves.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await waves
+                passes, elapsed = await drain_under_waves(
+                    worker, store, clock, "discord", wave_points(full, count),
+                    lambda: len(standin.messages), lambda i: discord_wave(standin, channels, gone, i))
             shown = Counter(m["nonce"] for m in standin.messages if not m.get("webhook_id"))
             result = tally(queued, await outbox_states(store), shown, gone)
             integrity = await store.integrity_ok()
@@ -168,15 +176,9 @@ async def slack_run(full: bool, workdir: Path) -> Tally:
         client = web_client(Settings(slack_bot_token="xoxb-stress", slack_api_url=standin.api_url))
         client.timeout = SLACK_CLIENT_TIMEOUT
         worker = DeliveryWorker(store, SlackSender(client), clock)
-        waves = asyncio.create_task(at_waves(
-            wave_points(full, count), lambda: len(standin.posts),
-            lambda i: slack_wave(standin, channels, gone, i)))
-        started = time.monotonic()
-        passes = await drain(worker, store, clock, "slack")
-        elapsed = time.monotonic() - started
-        waves.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await waves
+        passes, elapsed = await drain_under_waves(
+            worker, store, clock, "slack", wave_points(full, count),
+            lambda: len(standin.posts), lambda i: slack_wave(standin, channels, gone, i))
         shown = Counter(key_of(post.payload) for post in standin.posts)
         shown.pop(None, None)
         result = tally(queued, await outbox_states(store), shown, gone)
