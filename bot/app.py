@@ -59,8 +59,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.fetcher.close()
-        if isinstance(self.work, ProcessWork):
-            self.work.close()
+        self.work.close()
         await self.store.close()
 
 

@@ -52,6 +52,10 @@ class EntryWork(Protocol):
         parsed feed (its `entries` left empty, they come back analysed) and every entry."""
         ...
 
+    def close(self) -> None:
+        """Stop whatever runs the work (worker processes); nothing to do for threads."""
+        ...
+
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...

@@ -94,6 +94,9 @@ class InProcessWork:
     def set_phrases(self, phrases: Iterable[str]) -> None:
         self.analyzer.set_phrases(phrases)
 
+    def close(self) -> None:
+        pass  # the default thread executor belongs to the event loop
+
     async def parse(self, body: bytes, headers: Mapping[str, str], base_url: str,
                     lang_hint: str | None) -> ParsedFeed:
         return await asyncio.get_running_loop().run_in_executor(
