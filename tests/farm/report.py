@@ -65,7 +65,8 @@ def write_report(path: Path, runs: dict, machine: str, seconds: float) -> None:
         " moment the stand-in received the post (Discord's global limit of 50 posts/s applies).",
         "`reader` is lemon24's reader with 16 update workers (stores entries, no analysis). `naive`"
         " is feedparser.parse(url) feed after feed plus one regex per watched name (5,000), measured"
-        " on 10 feeds and scaled to N. The floor: aiohttp GETs alone (64 connections), and parsing"
+        " on 10 feeds and scaled to N (warm: 10 changed and 10 unchanged feeds, each kind scaled to"
+        " its count). The floor: aiohttp GETs alone (64 connections), and parsing"
         " alone on one core, with feedparser and with newsbot's parse_feed (its fast path for the"
         " common RSS/Atom feed, feedparser behind it).", "",
         "![cycle time against feed count](docs/bench-cycle.png)", "",
