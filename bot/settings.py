@@ -93,6 +93,13 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maxim
     return value
 
 
+def _optional_int(env: Mapping[str, str], name: str, *, minimum: int, maximum: int) -> int | None:
+    """Like `_int`, with None when the variable is unset or blank (the caller picks a default)."""
+    if _text(env, name) is None:
+        return None
+    return _int(env, name, 0, minimum=minimum, maximum=maximum)
+
+
 def _http_url(env: Mapping[str, str], name: str) -> str | None:
     raw = _text(env, name)
     if raw is None:
@@ -137,7 +144,7 @@ def parse_settings(env: Mapping[str, str]) -> Settings:
         slack_api_url=_http_url(env, "SLACK_API_URL"),
         slack_port=_int(env, "SLACK_PORT", 3000, minimum=1, maximum=65535),
         log_level=level,
-        workers=_int(env, "NEWSBOT_WORKERS", -1, minimum=0, maximum=64) if _text(env, "NEWSBOT_WORKERS") else None,
+        workers=_optional_int(env, "NEWSBOT_WORKERS", minimum=0, maximum=64),
     )
 
 

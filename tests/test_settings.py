@@ -14,6 +14,7 @@ def test_defaults_leave_platforms_off():
     assert not settings.discord_enabled and not settings.slack_enabled
     assert settings.slack_port == 3000
     assert settings.workers is None  # one worker process per core, decided at start
+    assert parse_settings({"NEWSBOT_WORKERS": "  "}).workers is None  # a blank line in .env is unset
 
 
 def test_values_are_parsed_and_typed():
