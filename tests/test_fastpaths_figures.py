@@ -3,11 +3,13 @@ they must find the same figures."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import figures as FG
-from bot.core.textnorm import lower_same_length
+from bot.core.textnorm import lower_pattern, lower_same_length
 
 # Pieces that make figures, near-figures and the characters the shortcuts look at.
 FRAGMENTS = [
@@ -67,3 +69,64 @@ def test_scan_finds_the_same_with_the_plain_candidates(text, lang):
     finally:
         FG._candidate_starts = original
     assert fast == slow
+
+
+def _plain_scale_part(i: int) -> str:
+    return (rf"(?:(?:{FG._SP}*|-)(?P<sw{i}>{FG._SCALE})(?![^\W\d_])"
+            rf"|(?P<sl{i}>[kmbt])(?![^\W\d_])"
+            rf"|{FG._SP}?(?P<sx{i}>[kmb])(?=(?:US)?[$€£]))")
+
+
+# The figure pattern as first written: greedy space runs that give spaces back, and no check of
+# the character after the number before trying every percent and currency spelling.
+PLAIN_FIGURE_RE = re.compile(lower_pattern(
+    rf"""
+    (?:
+        (?<![\w.,])(?<!\d[.,])(?P<n1>{FG._NUM})
+      | (?<![^\W\d_])(?P<w>{FG._alternation(FG._NUMBER_WORDS)})(?={FG._SP}+(?:{FG._BIG_SCALE})(?![^\W\d_]))
+    )
+    {_plain_scale_part(1)}?
+    (?:
+        (?P<sep>{FG._SP}*[-–—]{FG._SP}*|{FG._SP}+(?:to|à|a|bis|and|et|y|und){FG._SP}+)
+        (?:(?P<pre2>{FG._PREFIX}){FG._SP}?)?(?P<n2>{FG._NUM})
+        {_plain_scale_part(2)}?
+    )?
+    (?:
+        {FG._SP}*(?P<pct>{FG._PERCENT})(?![^\W\d_])
+      | {FG._SP}*(?:de{FG._SP}+|d['’]{FG._SP}*)?(?P<suf>{FG._SUFFIX})(?![^\W\d_])
+    )?
+    """),
+    re.VERBOSE,
+)
+# Every currency and percent spelling the tail knows, in any case, to reach each alternative.
+TAIL_WORDS = [
+    "%", "％", "pour cent", "per-cent", "percent", "Prozent", "por ciento", "por cento",
+    "US dollars", "U.S. dollar", "American-dollars", "Canadian dollars", "Hong Kong dollars",
+    "Singapore dollar", "New Zealand dollars", "dollars américains", "dollars US",
+    "dollars de Hong Kong", "dollars de Singapour", "kanadische Dollar", "australische Dollars",
+    "dólares", "dolar", "dólares estadounidenses", "euros", "euro", "pounds sterling", "livres",
+    "libras esterlinas", "sterling", "britische Pfund", "Pfund Sterling", "yen", "yenes", "yuanes",
+    "renminbi", "Swiss francs", "francs suisses", "Schweizer Franken", "francos suizos", "reais",
+    "reales", "rupees", "roupies", "rupias", "Rupien", "won", "kronor", "kroner", *FG._CODES,
+    "US$", "R$", "C$", "A$", "HK$", "$", "€", "£", "¥", "₹", "₩", "de ", "d'", "d’", "  ",
+]
+figure_texts = st.lists(st.sampled_from(FRAGMENTS + TAIL_WORDS) | st.text(max_size=2),
+                        max_size=16).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(figure_texts, st.booleans())
+def test_figure_pattern_matches_like_the_plain_pattern(text, odd_case):
+    if odd_case:
+        text = text.upper()
+    low = lower_same_length(text)
+    for at in range(len(low)):
+        fast, slow = FG._FIGURE_RE.match(low, at), PLAIN_FIGURE_RE.match(low, at)
+        assert (fast and (fast.span(), fast.groupdict())) == (
+            slow and (slow.span(), slow.groupdict())), (text, at)
+
+
+def test_tail_first_chars_cover_every_tail_spelling():
+    for word in TAIL_WORDS:
+        first = lower_same_length(word.strip())[:1] or "d"
+        assert first in FG._TAIL_FIRST_CHARS, word

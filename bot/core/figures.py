@@ -116,29 +116,46 @@ _PERCENT = r"%|％|pour[ -]?cent|per[ -]?cent|percent|prozent|por\ ciento|por\ c
 def _scale_part(i: int) -> str:
     """Scale after a number: a word ("billion", "Mrd.", "Md"), or a letter glued to the number
     ("700M"), or a letter right before a currency symbol ("700 M€", "15 M$")."""
-    return (rf"(?:(?:{_SP}*|-)(?P<sw{i}>{_SCALE})(?![^\W\d_])"
+    return (rf"(?:(?:{_SP_RUN}|-)(?P<sw{i}>{_SCALE})(?![^\W\d_])"
             rf"|(?P<sl{i}>[kmbt])(?![^\W\d_])"
-            rf"|{_SP}?(?P<sx{i}>[kmb])(?=(?:US)?[$€£]))")
+            rf"|{_SP}?+(?P<sx{i}>[kmb])(?=(?:US)?[$€£]))")
 
 
 # Compiled in lower case and run on the lower-cased text (textnorm.lower_same_length): the
 # same spans as under IGNORECASE at about half the cost, since CPython's `re` tries each
 # alternative of the scale and currency lists letter by letter with case folding.
+#
+# Two things cut the cost of a match by a fifth (-18k instructions per deal-heavy article)
+# without changing what it matches:
+# - the runs of spaces are possessive (`*+`, `++`): each is followed by a word, a dash or a
+#   digit, never by a space, so giving spaces back could never let the rest match; without it
+#   a failed currency list was tried again after each space given back;
+# - the percent-or-currency part after the number is tried only when the next character can
+#   start one of its alternatives (_TAIL_FIRST_CHARS), so "$40 a share" and "2 billion in"
+#   skip the ~40 currency spellings at once.
+_SP_RUN = _SP + "*+"
+_SP_RUN1 = _SP + "++"
+# The first character of every alternative of the tail: _PERCENT ("%", "％", "p..."), "de"/"d'"
+# and _SUFFIX (currency words and codes in lower case, "$", the currency symbols).
+_TAIL_FIRST_CHARS = "%％pduachsnkelbyrfwgjim$€£¥₹₩"
 _FIGURE_RE = re.compile(lower_pattern(
     rf"""
     (?:
         (?<![\w.,])(?<!\d[.,])(?P<n1>{_NUM})
-      | (?<![^\W\d_])(?P<w>{_alternation(_NUMBER_WORDS)})(?={_SP}+(?:{_BIG_SCALE})(?![^\W\d_]))
+      | (?<![^\W\d_])(?P<w>{_alternation(_NUMBER_WORDS)})(?={_SP_RUN1}(?:{_BIG_SCALE})(?![^\W\d_]))
     )
     {_scale_part(1)}?
     (?:
-        (?P<sep>{_SP}*[-–—]{_SP}*|{_SP}+(?:to|à|a|bis|and|et|y|und){_SP}+)
-        (?:(?P<pre2>{_PREFIX}){_SP}?)?(?P<n2>{_NUM})
+        (?P<sep>{_SP_RUN}[-–—]{_SP_RUN}|{_SP_RUN1}(?:to|à|a|bis|and|et|y|und){_SP_RUN1})
+        (?:(?P<pre2>{_PREFIX}){_SP}?+)?(?P<n2>{_NUM})
         {_scale_part(2)}?
     )?
     (?:
-        {_SP}*(?P<pct>{_PERCENT})(?![^\W\d_])
-      | {_SP}*(?:de{_SP}+|d['’]{_SP}*)?(?P<suf>{_SUFFIX})(?![^\W\d_])
+        (?={_SP_RUN}[{_TAIL_FIRST_CHARS}])
+        (?:
+            {_SP_RUN}(?P<pct>{_PERCENT})(?![^\W\d_])
+          | {_SP_RUN}(?:de{_SP_RUN1}|d['’]{_SP_RUN})?(?P<suf>{_SUFFIX})(?![^\W\d_])
+        )
     )?
     """),
     re.VERBOSE,
