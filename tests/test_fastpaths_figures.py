@@ -130,3 +130,8 @@ def test_tail_first_chars_cover_every_tail_spelling():
     for word in TAIL_WORDS:
         first = lower_same_length(word.strip())[:1] or "d"
         assert first in FG._TAIL_FIRST_CHARS, word
+
+
+def test_every_scale_word_starts_with_a_letter_the_scale_check_lets_through():
+    for word in FG._SCALE_WORDS:
+        assert word[0] in "kmbt", word
