@@ -7,7 +7,7 @@ from bisect import bisect_left
 from typing import Sequence
 
 from bot.core.model import Amount, Percent
-from bot.core.deals.casefree import CaseFree
+from bot.core.deals.casefree import CaseFree, FirstWords
 from bot.core.deals.cues import ROUND_NOUN
 from bot.core.deals.drafts import Draft
 from bot.core.deals.money import (
@@ -35,7 +35,8 @@ _LEAD_AFTER_NAME = CaseFree(
 _FROM_CUE = CaseFree(
     r"\b(?:from|including|such\s+as|alongside|with\s+participation\s+from|joined\s+by|also\s+drew|drew|attracted"
     r"|auprès\s+de|de\s+la\s+part\s+de|avec\s+la\s+participation\s+de|aux\s+côtés\s+de|dont|parmi\s+lesquels|comme"
-    r"|darunter|von\s+Investoren\s+wie|unter\s+anderem|neben|con\s+la\s+participación\s+de|junto\s+a|entre\s+ellos)\s+")
+    r"|darunter|von\s+Investoren\s+wie|unter\s+anderem|neben|con\s+la\s+participación\s+de|junto\s+a|entre\s+ellos)\s+",
+    by_first_words=True)
 # Who else is in a round, said in a sentence of its own: "Backers include A, B and C",
 # "Entre los inversores figuran A y B", "beteiligt waren außerdem A und B".
 _INVESTORS_INCLUDE = CaseFree(
@@ -122,6 +123,13 @@ _STAKE_WORTH = re.compile(r"\b(?:stake|shares)\b[^.;,]{0,40}\bworth\W+(?:\w+\s+)
 _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 
 
+# The vocabularies the frames ask about many windows of one article (every cue, clause and
+# sentence): where each may begin is found for the whole article in one pass (`FirstWords`),
+# then a window holding no such place is answered without scanning it.
+_WINDOW_SEARCHES = (TALKS_FAILED, ABANDONED, RUMOR, COMPLETED, NON_DEAL_MONEY, _LEAD_CUE, _FROM_CUE, _INVESTORS_INCLUDE)
+_WINDOW_FIRST_WORDS = FirstWords(_WINDOW_SEARCHES)
+
+
 _TAKE_WORDS = ("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom")
 _PAY_WORDS = ("pay", "paid", "pai", "pag", "desembols", "zahl")
 
@@ -166,6 +174,8 @@ class Extractor:
         self.drafts: list[Draft] = []
         self.title_sentences: set[int] = set()
         self.memo: dict[tuple[str, int], bool] = {}  # per-amount judgements, asked once per cue otherwise
+        # Where each window vocabulary may begin in this article (see `_WINDOW_SEARCHES`).
+        self.starts = dict(zip(_WINDOW_SEARCHES, _WINDOW_FIRST_WORDS.starts(self.low)))
         self.lang: str | None = None
 
     # -- per-amount judgements ----------------------------------------------------------------
@@ -351,15 +361,18 @@ class Extractor:
                 return p.value
         return None
 
+    def _non_deal_money_between(self, lo: int, hi: int) -> bool:
+        """Whether words between a cue and its amount say the money is revenue, debt, a fine..."""
+        return NON_DEAL_MONEY.search_slice(self.low, self.starts[NON_DEAL_MONEY], lo, hi) is not None
+
     def _status(self, s: Sentence, lo: int, hi: int) -> str:
         # Whether the sentence reports hearsay is asked for each of its cues; it is answered once.
         key = ("rumor", s.start)
         if key not in self.memo:
-            self.memo[key] = RUMOR.search_low(self.low[s.start:s.end]) is not None
+            self.memo[key] = RUMOR.search_slice(self.low, self.starts[RUMOR], s.start, s.end) is not None
         if self.memo[key]:
             return "rumored"
-        local = self.low[lo:hi]
-        if COMPLETED.search_low(local) and not NOT_YET.search_low(local):
+        if COMPLETED.search_slice(self.low, self.starts[COMPLETED], lo, hi) and not NOT_YET.search_low(self.low[lo:hi]):
             return "completed"
         return "announced"
 
@@ -368,7 +381,7 @@ class Extractor:
     def run(self, sentences: list[Sentence], all_cues: list[re.Match]) -> list[Draft]:
         # A match inside one sentence is a match in the whole text (the pattern looks at nothing
         # around it), so one search over the text spares one per sentence in most articles.
-        talks_may_fail = TALKS_FAILED.search_low(self.low) is not None
+        talks_may_fail = TALKS_FAILED.search_in(self.low, self.starts[TALKS_FAILED]) is not None
         cue_starts = [c.start() for c in all_cues]  # in text order
         for s in sentences:
             cues = all_cues[bisect_left(cue_starts, s.start):bisect_left(cue_starts, s.end)]
@@ -376,7 +389,7 @@ class Extractor:
                 lo = cues[i - 1].end() if i else s.start
                 hi = cues[i + 1].start() if i + 1 < len(cues) else s.end
                 clause_lo = self._clause_start(s, cue.start())
-                if ABANDONED.search_low(self.low[clause_lo:min(s.end, cue.end() + 80)]):
+                if ABANDONED.search_slice(self.low, self.starts[ABANDONED], clause_lo, min(s.end, cue.end() + 80)):
                     continue
                 kind = cue.lastgroup
                 emitted = len(self.drafts)
@@ -398,7 +411,7 @@ class Extractor:
                     for d in self.drafts[emitted:]:
                         d.status = "rumored"
             self._participants(s)
-            if not cues and talks_may_fail and TALKS_FAILED.search_low(self.low, s.start, s.end):
+            if not cues and talks_may_fail and TALKS_FAILED.search_in(self.low, self.starts[TALKS_FAILED], s.start, s.end):
                 self.drafts = [d for d in self.drafts if d.status != "rumored"]
         self._carry_over(sentences)
         return self.drafts
@@ -435,7 +448,7 @@ class Extractor:
         if target_name is None or investor is None or investor.name == target_name:
             return
         amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-        if amount is not None and NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
+        if amount is not None and self._non_deal_money_between(cue.end(), amount.start):
             return
         # "...aux 2 milliards déjà engagés" speaks of an earlier tranche, not of this deal's status
         earlier = [a.start for a in s.amounts if cue.end() <= a.start < hi and self._is_already(a, s)]
@@ -469,7 +482,7 @@ class Extractor:
         amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
         if target is None or amount is None or amount.start < cue.end():
             return
-        if NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]) or COMMERCIAL_AFTER.match_low(self.low, amount.end):
+        if self._non_deal_money_between(cue.end(), amount.start) or COMMERCIAL_AFTER.match_low(self.low, amount.end):
             return
         giver = _GIVER_CUE.search_low(self.low, amount.end, min(s.end, amount.end + 40))
         investors = self._party_list_after(s, giver.end()) if giver else []
@@ -681,7 +694,7 @@ class Extractor:
             if backer is not None:
                 d.add_investor(backer.name)
             amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-            if amount is not None and not NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
+            if amount is not None and not self._non_deal_money_between(cue.end(), amount.start):
                 d.amount = amount
             d.valuation = self._valuation(s, lo, s.end)
             return
@@ -708,15 +721,15 @@ class Extractor:
             d.status = self._status(s, lo, hi)
         if d.amount is None:
             amount = self._deal_amount(s, lo, cue.start(), cue.end(), hi)
-            if amount is not None and not NON_DEAL_MONEY.search_low(self.low[cue.end():amount.start]):
+            if amount is not None and not self._non_deal_money_between(cue.end(), amount.start):
                 d.amount = amount
         if d.valuation is None:
             d.valuation = self._valuation(s, lo, s.end)
-        for m in _LEAD_CUE.finditer_low(self.low, cue.start(), s.end):
+        for m in _LEAD_CUE.finditer_in(self.low, self.starts[_LEAD_CUE], cue.start(), s.end):
             for p in self._party_list_after(s, m.end()):
                 d.add_investor(p.name, lead=True)
         for cue_re in (_FROM_CUE, _INVESTORS_INCLUDE):
-            for m in cue_re.finditer_low(self.low, cue.start(), s.end):
+            for m in cue_re.finditer_in(self.low, self.starts[cue_re], cue.start(), s.end):
                 for p in self._party_list_after(s, m.end()):
                     d.add_investor(p.name)
         if strong and d.amount is None and not s.amounts:
@@ -764,10 +777,10 @@ class Extractor:
             elif _AS_INVESTOR.match_low(tail):
                 d.add_investor(p.name)
         if s.index != d.sentence:
-            for m in _INVESTORS_INCLUDE.finditer_low(self.low, s.start, s.end):
+            for m in _INVESTORS_INCLUDE.finditer_in(self.low, self.starts[_INVESTORS_INCLUDE], s.start, s.end):
                 for q in self._party_list_after(s, m.end()):
                     d.add_investor(q.name)
-            for m in _LEAD_CUE.finditer_low(self.low, s.start, s.end):
+            for m in _LEAD_CUE.finditer_in(self.low, self.starts[_LEAD_CUE], s.start, s.end):
                 for q in self._party_list_after(s, m.end()):
                     d.add_investor(q.name, lead=True)
 
