@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from bot.core.deals.frames import _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES
@@ -46,3 +47,68 @@ def test_window_searches_from_one_pass_find_what_each_search_finds(text, lo, len
         assert _span(pattern.search_in(low, found)) == _span(pattern._re.search(low)), name
         every = [m.span() for m in pattern.finditer_in(low, found, lo, hi)]
         assert every == [m.span() for m in pattern._re.finditer(low, lo, hi)], name
+
+
+from bot.core.deals.frames import (  # noqa: E402
+    _COREF, _GOODS_OBJECT, _GOODS_WORDS, _NON_DEAL_HEADS, non_deal_money_near, stake_object,
+)
+from bot.core.deals.money import (  # noqa: E402
+    COMMERCIAL_AFTER, COMMERCIAL_WORDS, NON_DEAL_MONEY, STAKE_OBJECT, STAKE_WORDS, VALUATION_BEFORE, VALUATION_WORDS,
+    holds_any,
+)
+from bot.core.deals.parties import COREF_RE  # noqa: E402
+
+_WORD_CHECKED = [(STAKE_OBJECT, STAKE_WORDS), (_GOODS_OBJECT, _GOODS_WORDS), (COMMERCIAL_AFTER, COMMERCIAL_WORDS),
+                 (VALUATION_BEFORE, VALUATION_WORDS)]
+_FILLERS = [" ", "  ", ",", ".", ";", "'", "’", "\n", "x", "é", "%", "$", "€", "49", "the", "İ", "K", "\xa0"]
+
+
+def _texts_of(pattern):
+    pieces = _pattern_words([pattern]) + _FILLERS
+    return st.lists(st.sampled_from(pieces), max_size=14).map(" ".join) | st.lists(st.sampled_from(pieces), max_size=14).map("".join)
+
+
+@pytest.mark.parametrize("k", range(len(_WORD_CHECKED)))
+def test_every_match_holds_one_of_the_words_its_search_is_skipped_without(k):
+    pattern, words = _WORD_CHECKED[k]
+
+    @settings(max_examples=400, deadline=None)
+    @given(_texts_of(pattern), st.integers(0, 30))
+    def check(text, cut):
+        low = lower_same_length(text)
+        for lo in range(len(low) + 1):
+            for hi in (len(low), max(lo, len(low) - cut)):
+                window = low[lo:hi]
+                if pattern.search_low(window) is not None:
+                    assert holds_any(low, words, lo, hi), (pattern.pattern[:40], window)
+                if pattern is STAKE_OBJECT:
+                    assert stake_object(low, lo, hi) == (STAKE_OBJECT.match_low(window) is not None)
+
+    check()
+
+
+_MONEY_PIECES = _pattern_words([NON_DEAL_MONEY]) + [" ", "  ", ",", ".", "'", "’", "\n", "\t", "x", "é", "the"]
+_MONEY_TEXTS = st.lists(st.sampled_from(_MONEY_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_MONEY_TEXTS, st.sampled_from(["$5bn", "5", "", "€ 2 Mrd."]), _MONEY_TEXTS, st.integers(0, 8), st.integers(0, 8))
+def test_non_deal_money_near_an_amount_is_what_the_joined_words_search_finds(before, amount, after, trim_lo, trim_hi):
+    low = lower_same_length(before + amount + after)
+    start, end = len(before), len(before) + len(amount)
+    before_lo, after_hi = min(trim_lo, start), max(end, len(low) - trim_hi)
+    starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(NON_DEAL_MONEY)]
+    expected = NON_DEAL_MONEY.search_low(low[before_lo:start] + " " + low[end:after_hi]) is not None
+    assert non_deal_money_near(low, starts, before_lo, start, end, after_hi) == expected
+
+
+def test_non_deal_money_may_run_on_through_the_joining_space():
+    low = lower_same_length("its market$5bn cap, pay€3m package")
+    starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(NON_DEAL_MONEY)]
+    assert non_deal_money_near(low, starts, 0, 10, 14, 18)  # "its market" + " " + " cap"
+    assert non_deal_money_near(low, starts, 20, 23, 26, len(low))  # "pay" + " " + " package"
+def test_the_company_is_searched_at_its_first_words_as_the_parties_search_it():
+    low = lower_same_length("Meta said the company, la start-up and der Konzern, the the firm")
+    starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(_COREF)]
+    assert [m.span() for m in _COREF.finditer_in(low, starts)] == [m.span() for m in COREF_RE.finditer_low(low)]
+    assert len(_COREF.finditer_in(low, starts)) == 4

@@ -11,8 +11,8 @@ from bot.core.deals.casefree import CaseFree, FirstWords
 from bot.core.deals.cues import ROUND_NOUN
 from bot.core.deals.drafts import Draft
 from bot.core.deals.money import (
-    ALREADY_AFTER, COMMERCIAL_AFTER, DEAL_VALUED, NON_DEAL_MONEY, PERCENT_OBJECT,
-    PER_SHARE, STAKE_OBJECT, VALUATION_AFTER, VALUATION_BEFORE,
+    ALREADY_AFTER, COMMERCIAL_AFTER, COMMERCIAL_WORDS, DEAL_VALUED, NON_DEAL_MONEY, PERCENT_OBJECT, PER_SHARE,
+    STAKE_OBJECT, STAKE_WORDS, VALUATION_AFTER, VALUATION_BEFORE, VALUATION_WORDS, holds_any,
 )
 from bot.core.deals.parties import APPOSITIVE, COREF_RE, PERSON_OF_BEFORE, Party, SOURCE_BEFORE
 from bot.core.deals.sentences import Sentence
@@ -86,6 +86,7 @@ _TARGET_PREP_DESCRIBED = re.compile(
 )
 _GOODS_OBJECT = CaseFree(
     r"[^.;]{0,45}?\b(?:services|capacity|compute|computing|chips|GPUs|puces|servicios|Rechen\w*|electricity|power|back|shares\s+back)\b")
+_GOODS_WORDS = ("servic", "capacity", "comput", "chips", "gpus", "puces", "rechen", "electricity", "power", "back")
 _PREP_BEFORE = re.compile(r"\b(?:in|into|bei|an|dans|en)\s+(?:[a-zà-ÿß][\w'’-]*\s+){0,3}$")
 _PASSIVE_BEFORE = CaseFree(r"\b(?:was|were|is|are|been|being|be|été|sera|seront|est|sont|fue|fueron|será|sido|wurde|wird|werden)\s+(?:\w+\s+)?$")
 # The words PERSON_OF_BEFORE ends with, before its spaces.
@@ -126,12 +127,36 @@ _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 # The vocabularies the frames ask about many windows of one article (every cue, clause and
 # sentence): where each may begin is found for the whole article in one pass (`FirstWords`),
 # then a window holding no such place is answered without scanning it.
-_WINDOW_SEARCHES = (TALKS_FAILED, ABANDONED, RUMOR, COMPLETED, NON_DEAL_MONEY, _LEAD_CUE, _FROM_CUE, _INVESTORS_INCLUDE)
+# "the company", "la start-up" before a cue: scanning every character of the clause for the
+# article cost ~30k instructions per clause; tried at its first words ("the ", "la "...) instead.
+_COREF = CaseFree(COREF_RE.pattern, by_first_words=True)
+_WINDOW_SEARCHES = (TALKS_FAILED, ABANDONED, RUMOR, COMPLETED, NON_DEAL_MONEY, _LEAD_CUE, _FROM_CUE, _INVESTORS_INCLUDE, _COREF)
 _WINDOW_FIRST_WORDS = FirstWords(_WINDOW_SEARCHES)
+# What comes before the space in the first words of NON_DEAL_MONEY that go on through one ("pay
+# package", "market cap"): "pay", "market"...
+_NON_DEAL_HEADS = tuple(sorted({w[:i] for w in NON_DEAL_MONEY.first_words for i, c in enumerate(w) if c.isspace()}))
+
+
+def non_deal_money_near(low: str, starts: list[int], before_lo: int, start: int, end: int, after_hi: int) -> bool:
+    """`NON_DEAL_MONEY` in the words before and after an amount joined by a space, that is in
+    `low[before_lo:start] + " " + low[end:after_hi]`; `starts` are where its first words begin in
+    `low`. A first word in the joined words lies in `low` as well, unless it runs on through the
+    joining space: only then, or with one in reach, is the search made (-60k instructions per
+    deal article)."""
+    before = low[before_lo:start]
+    i = bisect_left(starts, before_lo)
+    if (i == len(starts) or starts[i] >= after_hi) and not before.endswith(_NON_DEAL_HEADS):
+        return False
+    return NON_DEAL_MONEY.search_low(before + " " + low[end:after_hi]) is not None
 
 
 _TAKE_WORDS = ("tak", "took", "prend", "pris", "nimmt", "nehm", "genomm", "tom")
 _PAY_WORDS = ("pay", "paid", "pai", "pag", "desembols", "zahl")
+
+
+def stake_object(low: str, lo: int, hi: int) -> bool:
+    """`STAKE_OBJECT.match_low(low[lo:hi])`: what the verb takes or buys is a stake or shares."""
+    return holds_any(low, STAKE_WORDS, lo, hi) and STAKE_OBJECT.match_low(low[lo:hi]) is not None
 
 
 def acquire_cue_may_yield(text: str, low: str, cue: re.Match, sentence: tuple[int, int], any_percent: bool) -> bool:
@@ -150,7 +175,7 @@ def acquire_cue_may_yield(text: str, low: str, cue: re.Match, sentence: tuple[in
     if not is_take and not word.startswith(_PAY_WORDS):
         return True
     start, end = sentence
-    if any_percent or STAKE_OBJECT.match_low(low[cue.end():end]) or PERCENT_OBJECT.match(text[cue.end():end]):
+    if any_percent or stake_object(low, cue.end(), end) or PERCENT_OBJECT.match(text[cue.end():end]):
         return True  # stake-like
     if is_take:
         return False
@@ -193,10 +218,10 @@ class Extractor:
         after = self.low[a.end:min(s.end, a.end + 30)]
         if PER_SHARE.match_low(after):
             return False
-        if COMMERCIAL_AFTER.match_low(after):
+        if holds_any(self.low, COMMERCIAL_WORDS, a.end, a.end + len(after)) and COMMERCIAL_AFTER.match_low(after):
             return False
-        before = self.low[max(s.start, a.start - 35):a.start]
-        return not NON_DEAL_MONEY.search_low(before + " " + after)
+        before_lo = max(s.start, a.start - 35)
+        return not non_deal_money_near(self.low, self.starts[NON_DEAL_MONEY], before_lo, a.start, a.end, a.end + len(after))
 
     def _is_valuation(self, a: Amount, s: Sentence) -> bool:
         key = ("valuation", a.start)
@@ -207,7 +232,7 @@ class Extractor:
     def _judge_valuation(self, a: Amount, s: Sentence) -> bool:
         lo = max(s.start, a.start - 60)
         before = self.low[lo:a.start]
-        if VALUATION_BEFORE.search_low(before) and not DEAL_VALUED.search_low(before) and not _STAKE_WORTH.search(self.text[lo:a.start]):
+        if holds_any(self.low, VALUATION_WORDS, lo, a.start) and VALUATION_BEFORE.search_low(before) and not DEAL_VALUED.search_low(before) and not _STAKE_WORTH.search(self.text[lo:a.start]):
             return True
         return bool(VALUATION_AFTER.match_low(self.low, a.end, min(s.end, a.end + 40)))
 
@@ -268,7 +293,7 @@ class Extractor:
         if not s.topic:
             return []
         out = []
-        for m in COREF_RE.finditer_low(self.low, lo, hi):
+        for m in _COREF.finditer_in(self.low, self.starts[_COREF], lo, hi):
             if any(a <= m.start() < b for a, b in skip):
                 continue
             if any(p.start < m.end() and m.start() < p.end for p in s.parties):
@@ -521,14 +546,14 @@ class Extractor:
     def _acquire(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
         word = cue.group().lower()
         after = self.text[cue.end():hi]
-        stake_like = bool(STAKE_OBJECT.match_low(self.low[cue.end():hi]) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
+        stake_like = bool(stake_object(self.low, cue.end(), hi) or PERCENT_OBJECT.match(after) or (s.percents and any(cue.end() <= p.start < hi for p in s.percents)))
         is_take = word.startswith(_TAKE_WORDS)
         is_pay = word.startswith(_PAY_WORDS)
         if is_take and not stake_like:
             return  # "takes" alone is too common; only "takes a stake / 49 % of" is a deal
         if PLEDGE.search_low(self.low[max(s.start, cue.start() - 25):cue.start()]):
             return
-        goods = _GOODS_OBJECT.match_low(self.low[cue.end():hi])
+        goods = _GOODS_OBJECT.match_low(self.low[cue.end():hi]) if holds_any(self.low, _GOODS_WORDS, cue.end(), hi) else None
         if not stake_like and goods and not any(cue.end() <= p.start < cue.end() + goods.end() for p in s.parties):
             return  # buying cloud capacity, chips or services is a contract, not a deal
         clause_lo = self._clause_start(s, cue.start())
@@ -625,7 +650,7 @@ class Extractor:
 
     def _acq_noun(self, s: Sentence, cue: re.Match, lo: int, hi: int) -> None:
         after = self.text[cue.end():hi]
-        if PERCENT_OBJECT.match(after) or STAKE_OBJECT.match_low(self.low[cue.end():hi]):
+        if PERCENT_OBJECT.match(after) or stake_object(self.low, cue.end(), hi):
             # "l'acquisition de 49 % de Scale AI": a stake, so an investment
             self._acquire(s, cue, lo, hi)
             return
@@ -667,7 +692,7 @@ class Extractor:
         target = self._object(s, cue.end(), cue.end() + m.start(), prep=False)
         if buyer is None or target is None or buyer.start - (cue.end() + m.end()) > 30:
             return
-        if STAKE_OBJECT.match_low(self.low[cue.end():hi]):
+        if stake_object(self.low, cue.end(), hi):
             return  # selling a stake to someone: a divestment as far as the ledger goes
         self._emit(
             Draft(
