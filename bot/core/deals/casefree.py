@@ -269,8 +269,13 @@ class FirstWords:
         self._automaton.make_automaton()
 
     def starts(self, low: str) -> list[list[int]]:
-        found: list[set[int]] = [set() for _ in range(self._count)]
+        """Per pattern, the sorted offsets where its first words begin (an offset may repeat when
+        two of its words begin there: the searches then merely try it twice)."""
+        found: list[list[int]] = [[] for _ in range(self._count)]
         for end, (length, ks) in self._automaton.iter(low):
+            start = end - length + 1
             for k in ks:
-                found[k].add(end - length + 1)
-        return [sorted(s) for s in found]
+                found[k].append(start)
+        for starts in found:
+            starts.sort()  # reported by where words end: a longer word may begin before a shorter one
+        return found
