@@ -112,3 +112,16 @@ def test_the_company_is_searched_at_its_first_words_as_the_parties_search_it():
     starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(_COREF)]
     assert [m.span() for m in _COREF.finditer_in(low, starts)] == [m.span() for m in COREF_RE.finditer_low(low)]
     assert len(_COREF.finditer_in(low, starts)) == 4
+
+
+_SPACE_RUNS = st.lists(st.sampled_from([" ", "\t", "\xa0", "\u2009", "\n", "\u3000"]), min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_pattern_words(_WINDOW_SEARCHES)), _SPACE_RUNS), max_size=10))
+def test_first_words_go_on_through_one_plain_space_but_no_other_run_of_space_is_missed(words):
+    # First words read "a investi", "in talks": a match whose space is any other run ("a  investi",
+    # "in\xa0talks") begins with one of the words that end inside that run.
+    low = lower_same_length("".join(w + space for w, space in words))
+    for pattern, found in zip(_WINDOW_SEARCHES, _WINDOW_FIRST_WORDS.starts(low)):
+        assert [m.span() for m in pattern.finditer_in(low, found)] == [m.span() for m in pattern._re.finditer(low)]

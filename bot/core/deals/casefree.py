@@ -39,12 +39,23 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
     """The literal strings every match of the parsed sequence `items` begins with, and whether
     they cover the whole sequence; None when a match may begin with something not literal."""
     prefixes = {""}
+    ended: set[str] = set()  # prefixes that go no further (see "\s+" below); the others go on
     for k, (op, av) in enumerate(items):
         rest_taken = False
         if op in _ZERO_WIDTH and prefixes == {""}:
             continue  # \b, (?<!\w) before the first letter consume nothing
         if (single := _one_char_options(op, av)) is not None:
             options = single
+            whole = True
+        elif (op is sre_c.MAX_REPEAT and av[0] == 1 and av[1] == sre_c.MAXREPEAT and len(av[2]) == 1 and prefixes != {""}
+              and (single := _one_char_options(*av[2][0])) is not None and " " in single
+              and len(ended) + len(prefixes) * 2 * len(single) <= _MAX_PREFIXES):
+            # "a\s+investi": nearly always one plain space, so the prefix goes on through it
+            # ("a investi"), and ends at the runs of space that begin otherwise: "a\t", "a\xa0",
+            # "a  ", "a \t"... (issue 3: "a ", "in ", "de " were most of the places tried).
+            ended |= {p + c for p in prefixes for c in single if c != " "}
+            ended |= {p + " " + c for p in prefixes for c in single}
+            options = {" "}
             whole = True
         elif op in _REPEATS and av[0] >= 1 and len(av[2]) == 1 and (single := _one_char_options(*av[2][0])) is not None:
             # "\s+": a match has one of these characters here; what follows may sit further on
@@ -72,16 +83,16 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
             whole = all(b[1] for b in branches)
         else:
             break
-        if "" in options or prefixes != {""} and len(prefixes) * len(options) > _MAX_PREFIXES:
+        if "" in options or prefixes != {""} and len(ended) + len(prefixes) * len(options) > _MAX_PREFIXES:
             break
         prefixes = {p + o for p in prefixes for o in options}
         if not whole:
             break
         if rest_taken:
-            return prefixes, True
+            return prefixes | ended, not ended
     else:
-        return prefixes, True
-    return (None if "" in prefixes else (prefixes, False))
+        return prefixes | ended, not ended
+    return (None if "" in prefixes else (prefixes | ended, False))
 
 
 def _first_words(pattern: re.Pattern) -> set[str] | None:
