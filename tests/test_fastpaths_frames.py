@@ -125,3 +125,19 @@ def test_first_words_go_on_through_one_plain_space_but_no_other_run_of_space_is_
     low = lower_same_length("".join(w + space for w, space in words))
     for pattern, found in zip(_WINDOW_SEARCHES, _WINDOW_FIRST_WORDS.starts(low)):
         assert [m.span() for m in pattern.finditer_in(low, found)] == [m.span() for m in pattern._re.finditer(low)]
+
+
+from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches  # noqa: E402
+
+_VIEW_PIECES = ["Invest", "ÉTÉ", "Übernimmt", "RACHÈTE", "Series B", "an", "die", "Börse", "s’offre", "İ", "Ÿ", "ẞ",
+                "\u212a", "\u212b", "K", "ß", "µ", "’", "'", " ", "\n", "€", "—", "x", "7", "_", "Σ", "ǅ", "ﬁ", "Meta"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_VIEW_PIECES), max_size=20).map("".join))
+def test_word_view_of_the_text_is_that_of_the_lowered_text(text):
+    low = lower_same_length(text)
+    assert _word_view_of_text(text) == _word_view(low)
+    fast = cue_matches(text)
+    assert [(m.span(), m.lastgroup) for m in fast] == [(m.span(), m.lastgroup) for m in cue_matches(text, low)]
+    assert all(m.string == low for m in fast)

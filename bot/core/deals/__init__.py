@@ -27,7 +27,6 @@ from bisect import bisect_right
 from typing import Sequence, TypeVar
 
 from bot.core.model import Amount, Deal, EntityMatch, Percent
-from bot.core.textnorm import lower_same_length
 from bot.core.deals.cues import cue_matches, has_deal_cue
 from bot.core.deals.drafts import finish_draft, merge_drafts
 from bot.core.deals.frames import Extractor, acquire_cue_may_yield
@@ -82,10 +81,10 @@ def find_deals(
     lang: str | None,
 ) -> list[Deal]:
     """Deals the text reports, in text order, parties by canonical name when the matcher knows them."""
-    low = lower_same_length(text)  # once for every case-free pattern of the extraction
-    cues = cue_matches(text, low)
+    cues = cue_matches(text)  # lowers the text only where a cue may begin
     if not cues:
         return []
+    low = cues[0].string  # `lower_same_length(text)`, once for every case-free pattern of the extraction
     spans = sentence_spans(text)
     if not any(_cue_may_yield(text, low, cue, spans, bool(percents)) for cue in cues):
         return []  # e.g. only the "pay" of a name ("Vixa Pay said..."): parties are not worth finding

@@ -119,11 +119,38 @@ def _word_view_table() -> bytes:
 _WORD_VIEW = _word_view_table()
 
 
+def _lowering_word_view_table() -> bytes:
+    """`_WORD_VIEW` of the lowered character: a Latin-1 letter lowers into a Latin-1 letter."""
+    table = bytearray(_WORD_VIEW)
+    for code in range(256):
+        lowered = chr(code).lower()
+        if len(lowered) == 1 and ord(lowered) < 256:
+            table[code] = _WORD_VIEW[ord(lowered)]
+    return bytes(table)
+
+
+_LOWERING_WORD_VIEW = _lowering_word_view_table()
+# The letters outside Latin-1 that lower into it (Ÿ, ẞ, the Kelvin and Ångström signs).
+_LOWER_INTO_LATIN1 = tuple(c for c in map(chr, range(256, 0x110000)) if len(c.lower()) == 1 and ord(c.lower()) < 256)
+
+
 def _word_view(low: str) -> str:
     """Same-length copy of `low`: Latin-1 word characters kept, "’" as "'", anything else a space."""
     if "’" in low:
         low = low.replace("’", "'")
     return low.encode("latin-1", "replace").translate(_WORD_VIEW).decode("latin-1")
+
+
+def _word_view_of_text(text: str) -> str:
+    """`_word_view(lower_same_length(text))` without lowering the text: the table lowers Latin-1
+    letters, and any other character reads as a space in the view either way, unless it lowers
+    into Latin-1 (then the text is lowered first). Plain news mostly has no cue, and then is
+    never lowered (`str.lower` cost ~30k instructions per 600-character article)."""
+    if not text.isascii() and any(c in text for c in _LOWER_INTO_LATIN1):
+        return _word_view(lower_same_length(text))
+    if "’" in text:
+        text = text.replace("’", "'")
+    return text.encode("latin-1", "replace").translate(_LOWERING_WORD_VIEW).decode("latin-1")
 
 
 _SPACE_CLASS = [(sre_c.CATEGORY, sre_c.CATEGORY_SPACE)]
@@ -203,12 +230,15 @@ def _word_starts_at(low: str, pos: int) -> bool:
 def cue_matches(text: str, low: str | None = None) -> list[re.Match]:
     """Deal cues in text order (non-overlapping), found by trying the cue regex only at word starts
     where one of its beginnings occurs. `low` is `lower_same_length(text)` when the caller has it;
-    the matches are on it (same offsets as `text`)."""
-    if low is None:
-        low = lower_same_length(text)
+    the matches are on it (same offsets as `text`: `match.string` is that lowered text)."""
+    view = _word_view(low) if low is not None else _word_view_of_text(text)
     # A hit is the character before the word, then the beginning; the view has one leading space,
     # so the word starts at view offset `end - length + 2`, text offset `end - length + 1`.
-    starts = sorted({end - length + 1 for end, length in _CUE_BEGINNINGS.iter(" " + _word_view(low))})
+    starts = sorted({end - length + 1 for end, length in _CUE_BEGINNINGS.iter(" " + view)})
+    if not starts:
+        return []
+    if low is None:
+        low = lower_same_length(text)
     found: list[re.Match] = []
     cue_re = _CUE_RE._re
     last_end = -1
