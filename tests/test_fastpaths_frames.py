@@ -128,6 +128,7 @@ def test_first_words_go_on_through_one_plain_space_but_no_other_run_of_space_is_
 
 
 from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches  # noqa: E402
+from tests.test_deals_fastpaths import _reference_cues  # noqa: E402
 
 _VIEW_PIECES = ["Invest", "ÉTÉ", "Übernimmt", "RACHÈTE", "Series B", "an", "die", "Börse", "s’offre", "İ", "Ÿ", "ẞ",
                 "\u212a", "\u212b", "K", "ß", "µ", "’", "'", " ", "\n", "€", "—", "x", "7", "_", "Σ", "ǅ", "ﬁ", "Meta"]
@@ -141,3 +142,25 @@ def test_word_view_of_the_text_is_that_of_the_lowered_text(text):
     fast = cue_matches(text)
     assert [(m.span(), m.lastgroup) for m in fast] == [(m.span(), m.lastgroup) for m in cue_matches(text, low)]
     assert all(m.string == low for m in fast)
+
+
+# Cues of several words, and words they begin with, to be joined by any run of space.
+_SPACED_CUE_PHRASES = [("an", "die", "Börse"), ("go", "public"), ("goes", "public"), ("new", "funding"), ("met", "X", "dans"),
+                       ("met", "la", "main", "sur"), ("mettra", "X", "en"), ("se", "hizo", "con"), ("an",), ("Meta",),
+                       ("met",), ("new",), ("die",), ("X",), (",",), ("’",), ("-",)]
+_JOIN = _SPACE_RUNS | st.just(" ")
+
+
+@st.composite
+def _spaced_cue_texts(draw):
+    parts = []
+    for phrase in draw(st.lists(st.sampled_from(_SPACED_CUE_PHRASES), max_size=6)):
+        for word in phrase:
+            parts.append(word + draw(_JOIN | st.just("")))
+    return "".join(parts)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_spaced_cue_texts())
+def test_cue_beginnings_that_go_on_through_a_space_miss_no_cue(text):
+    assert [(m.start(), m.end(), m.lastgroup) for m in cue_matches(text)] == _reference_cues(text)

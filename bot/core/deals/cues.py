@@ -158,14 +158,19 @@ _SPACE_CLASS = [(sre_c.CATEGORY, sre_c.CATEGORY_SPACE)]
 
 def _beginnings(items: list) -> tuple[set[str], bool]:
     """Strings (in the word view) that every match of the parsed sequence `items` begins with, and
-    whether they cover the whole sequence. Look-arounds are skipped: ignoring a condition only
-    lets more places through."""
+    whether they cover the whole sequence. Look-arounds are skipped (ignoring a condition only lets
+    more places through), but for a look-ahead that ends the sequence, "met(?=\\s+...)": what it
+    sees is what the text goes on with ("met ", not "meta")."""
     prefixes = {""}
-    for op, av in items:
+    ended: set[str] = set()  # beginnings that go no further (see "\\s+" below); the others go on
+    for k, (op, av) in enumerate(items):
         whole = True
-        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+        if op is sre_c.ASSERT and av[0] == 1 and k == len(items) - 1 and prefixes != {""}:
+            options, _ = _beginnings(av[1].data)
+            whole = False
+        elif op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
             continue
-        if op is sre_c.LITERAL:
+        elif op is sre_c.LITERAL:
             options = {_word_view(chr(av))}
         elif op is sre_c.IN and av and all(o is sre_c.LITERAL for o, _ in av):
             options = {_word_view(chr(v)) for _, v in av}
@@ -180,21 +185,25 @@ def _beginnings(items: list) -> tuple[set[str], bool]:
         elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
             least, most, inner = av
             options, whole = _beginnings(inner.data)
-            if least == 0:
+            if least == 1 and most > 1 and whole and options == {" "} and prefixes != {""}:
+                # "an\\s+die", "new\\s+funding": one space goes on ("an die"), a longer run ends
+                # the beginning ("an  "). Plain news says "an" and "new" often, "an die" rarely.
+                ended |= {p + "  " for p in prefixes}
+            elif least == 0:
                 options = options | {""} if (whole and most == 1) else {""}
                 whole = whole and most == 1
             else:
                 whole = whole and least == most == 1
         else:
             break
-        if len(prefixes) * len(options) > _MAX_BEGINNINGS:
+        if len(prefixes) * len(options) + len(ended) > _MAX_BEGINNINGS:
             break
         prefixes = {p + o for p in prefixes for o in options}
         if not whole:
             break
     else:
-        return prefixes, True
-    return prefixes, False
+        return prefixes | ended, not ended
+    return prefixes | ended, False
 
 
 def _cue_automaton() -> ahocorasick.Automaton:
