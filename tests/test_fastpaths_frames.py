@@ -164,3 +164,13 @@ def _spaced_cue_texts(draw):
 @given(_spaced_cue_texts())
 def test_cue_beginnings_that_go_on_through_a_space_miss_no_cue(text):
     assert [(m.start(), m.end(), m.lastgroup) for m in cue_matches(text)] == _reference_cues(text)
+
+
+def test_an_optional_part_that_ends_a_sequence_gives_first_words_with_and_without_it():
+    from bot.core.deals.casefree import CaseFree
+
+    led = CaseFree(r"\b(?:co-?)?(?:men[ée]e?s?|pilot[ée]e?s?)\s+par\s+", by_first_words=True)
+    assert "co" not in led.first_words and {"co-mené", "comené", "mené"} <= led.first_words
+    for text in ("co-menée par X", "comenée par X", "co menée par X", "menée  par X", "pilotés par X", "co-co-menée par X"):
+        low = lower_same_length(text)
+        assert _span(led.search_low(low)) == _span(led._re.search(low)), text

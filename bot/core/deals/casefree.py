@@ -83,7 +83,11 @@ def _literal_prefixes(items: list) -> tuple[set[str], bool] | None:
             whole = all(b[1] for b in branches)
         else:
             break
-        if "" in options or prefixes != {""} and len(ended) + len(prefixes) * len(options) > _MAX_PREFIXES:
+        # An empty option is what an optional part that ends the sequence adds ("co-?" is "co-"
+        # or "co"): fine after a first letter, not as the whole first word.
+        if "" in options and (prefixes == {""} or not rest_taken):
+            break
+        if prefixes != {""} and len(ended) + len(prefixes) * len(options) > _MAX_PREFIXES:
             break
         prefixes = {p + o for p in prefixes for o in options}
         if not whole:
