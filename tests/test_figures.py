@@ -106,6 +106,10 @@ AMOUNT_FORMS = [
     ("at least 3 billion dollars", "en", 3 * B, "USD", "3 billion dollars", True, None),
     ("environ 8 milliards de dollars", "fr", 8 * B, "USD", "8 milliards de dollars", True, None),
     ("près de 3 milliards d'euros", "fr", 3 * B, "EUR", "3 milliards d'euros", True, None),
+    # Qualifiers ending in an elided word: "jusqu'à", "de l'ordre de" (either apostrophe).
+    ("pourrait investir jusqu'à 40 milliards de dollars", "fr", 40 * B, "USD", "40 milliards de dollars",
+     True, None),
+    ("un montant de l’ordre de 2 milliards d'euros", "fr", 2 * B, "EUR", "2 milliards d'euros", True, None),
     ("quelque 135 milliards de dollars", "fr", 135 * B, "USD", "135 milliards de dollars", True,
      None),
     ("plus d'un milliard de dollars", "fr", B, "USD", "un milliard de dollars", True, None),

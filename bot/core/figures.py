@@ -194,7 +194,12 @@ _CANDIDATE_MASK = _candidate_mask()
 # Qualifiers just before a figure that make it approximate, per language. Looked up as the
 # last one to three words before the figure (a set lookup: a regex searched backwards over
 # the preceding characters cost more than the whole figure).
-_APPROX_PHRASES = frozenset(phrase.strip() for phrase in """
+def _approx_phrase_words(phrase: str) -> str:
+    """A qualifier as `_is_approx` sees words: an elided word stands apart ("jusqu'à" -> "jusqu' à")."""
+    return " ".join(phrase.replace("'", "' ").split())
+
+
+_APPROX_PHRASES = frozenset(_approx_phrase_words(phrase) for phrase in """
     about|around|roughly|nearly|almost|approximately|approx.|some|close to|more than|over|
     up to|at least|as much as|upwards of|north of|in excess of|an estimated|estimated|circa|
     ca.|~|≈|
@@ -207,6 +212,7 @@ _APPROX_PHRASES = frozenset(phrase.strip() for phrase in """
     aproximadamente|hasta|en torno a|en torno al|del orden de|por encima de|
     por encima del|mais de|quase""".split("|"))
 _APPROX_LAST_WORDS = frozenset(phrase.split()[-1] for phrase in _APPROX_PHRASES if phrase)
+_APPROX_MAX_WORDS = max(len(phrase.split()) for phrase in _APPROX_PHRASES)  # "de l' ordre de"
 _BETWEEN_BEFORE = re.compile(r"(?<![^\W\d_])(?:between|entre|zwischen)\s+$", re.IGNORECASE)
 # "from $5bn to $10bn" is a change, not a range. English only: French "de 10 à 12", German
 # "von 10 bis 12" and Spanish "de 10 a 12" are the usual way to write a range.
@@ -382,7 +388,7 @@ def _is_approx(text: str, start: int) -> bool:
         words = words[1:]  # the first word may be cut ("turnover" -> "over")
     if not words or (words[-1] not in _APPROX_LAST_WORDS and words[-1].lstrip("(«\"“") not in _APPROX_PHRASES):
         return False  # every qualifier ends with one of these words: most figures stop here
-    for n in (1, 2, 3):
+    for n in range(1, _APPROX_MAX_WORDS + 1):
         if len(words) >= n and " ".join(words[-n:]).lstrip("(«\"“") in _APPROX_PHRASES:
             return True
     return False
