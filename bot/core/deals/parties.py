@@ -171,9 +171,9 @@ _NUMBER_BEFORE = re.compile(r"(?:^|\s)[\d.,]+\s*$")
 
 
 class _Spans:
-    """The matcher's spans, for the two questions asked of every capitalised token: does a span
-    overlap [s, e), and does one end or begin next to it. Bisecting keeps a long article with
-    many catalog hits from costing names x spans comparisons (issue 3's throughput)."""
+    """The matcher's spans, sorted for bisecting: does a span overlap [s, e), does one end or begin
+    next to it. Bisecting keeps a long article with many catalog hits from costing names x spans
+    comparisons (issue 3's throughput). `_plain_names` asks most of these questions inline."""
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
         ordered = sorted(spans)
@@ -186,17 +186,6 @@ class _Spans:
         """Some span (ts, te) has ts < e and te > s."""
         i = bisect_left(self._starts, e)  # spans [0, i) start before e
         return i > 0 and self._max_end[i - 1] > s
-
-    def overlaps_each(self, first_end: int, last_start: int) -> bool:
-        """One span overlaps every token of a phrase whose first token ends at `first_end` and
-        whose last token starts at `last_start`: it starts before the first token's end and ends
-        after the last token's start (and so overlaps each token in between)."""
-        i = bisect_left(self._starts, first_end)
-        return i > 0 and self._max_end[i - 1] > last_start
-
-    def touches(self, s: int, e: int) -> bool:
-        """Some span ends within one character of s, or starts within one character of e."""
-        return _any_within(self._sorted_ends, s - 1, s + 1) or _any_within(self._starts, e - 1, e + 1)
 
 
 def _any_within(values: list[int], lo: int, hi: int) -> bool:
@@ -250,12 +239,13 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
             continue  # most capitalised words are a sentence's first word ("The", "La", "Der")
         # Most phrases are a catalog name the matcher found (no token kept) or lie outside every
         # span (no token to test): one question per phrase instead of one per token.
-        # `spans.overlaps_each(first token's end, last token's start)`:
+        # One span overlapping every token: it starts before the first token's end and ends
+        # after the last token's start.
         i = bisect_left(span_starts, start + tokens[0][2])
         if i and max_end[i - 1] > start + tokens[-1][1]:
             continue
         i = bisect_left(span_starts, end)
-        inside = i and max_end[i - 1] > start  # `spans.overlaps(start, end)`
+        inside = i and max_end[i - 1] > start  # some span overlaps the phrase
         kept: list[tuple[str, int, int]] = []
         for tok_clean, s, e, stop_word, stop, round_word, capitalised, noun_suffix, german_stop, number_before, at_end in tokens:
             s += start
@@ -287,7 +277,7 @@ def _plain_names(text: str, taken: list[tuple[int, int]], lang: str | None, low:
             continue
         s, e = kept[0][1], kept[-1][2]
         # A phrase glued to a catalog name ("SoftBank Group", "Google Cloud") belongs to that name:
-        # `spans.touches(s, e)`, a span ending within one character of s or starting within one of e.
+        # a span ending within one character of s or starting within one of e.
         i = bisect_left(span_ends, s - 1)
         if i < len(span_ends) and span_ends[i] <= s + 1:
             continue
