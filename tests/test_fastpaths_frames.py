@@ -11,8 +11,18 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.core.deals.frames import _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES
+from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches
+from bot.core.deals.frames import (
+    _COREF, _GOODS_OBJECT, _GOODS_WORDS, _NON_DEAL_HEADS, _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES,
+    non_deal_money_near, stake_object,
+)
+from bot.core.deals.money import (
+    COMMERCIAL_AFTER, COMMERCIAL_WORDS, NON_DEAL_MONEY, STAKE_OBJECT, STAKE_WORDS, VALUATION_BEFORE, VALUATION_WORDS,
+    holds_any,
+)
+from bot.core.deals.parties import COREF_RE
 from bot.core.textnorm import lower_same_length
+from tests.test_deals_fastpaths import _reference_cues
 
 
 def _pattern_words(patterns) -> list[str]:
@@ -48,15 +58,6 @@ def test_window_searches_from_one_pass_find_what_each_search_finds(text, lo, len
         every = [m.span() for m in pattern.finditer_in(low, found, lo, hi)]
         assert every == [m.span() for m in pattern._re.finditer(low, lo, hi)], name
 
-
-from bot.core.deals.frames import (  # noqa: E402
-    _COREF, _GOODS_OBJECT, _GOODS_WORDS, _NON_DEAL_HEADS, non_deal_money_near, stake_object,
-)
-from bot.core.deals.money import (  # noqa: E402
-    COMMERCIAL_AFTER, COMMERCIAL_WORDS, NON_DEAL_MONEY, STAKE_OBJECT, STAKE_WORDS, VALUATION_BEFORE, VALUATION_WORDS,
-    holds_any,
-)
-from bot.core.deals.parties import COREF_RE  # noqa: E402
 
 _WORD_CHECKED = [(STAKE_OBJECT, STAKE_WORDS), (_GOODS_OBJECT, _GOODS_WORDS), (COMMERCIAL_AFTER, COMMERCIAL_WORDS),
                  (VALUATION_BEFORE, VALUATION_WORDS)]
@@ -126,9 +127,6 @@ def test_first_words_go_on_through_one_plain_space_but_no_other_run_of_space_is_
     for pattern, found in zip(_WINDOW_SEARCHES, _WINDOW_FIRST_WORDS.starts(low)):
         assert [m.span() for m in pattern.finditer_in(low, found)] == [m.span() for m in pattern._re.finditer(low)]
 
-
-from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches  # noqa: E402
-from tests.test_deals_fastpaths import _reference_cues  # noqa: E402
 
 _VIEW_PIECES = ["Invest", "ÉTÉ", "Übernimmt", "RACHÈTE", "Series B", "an", "die", "Börse", "s’offre", "İ", "Ÿ", "ẞ",
                 "\u212a", "\u212b", "K", "ß", "µ", "’", "'", " ", "\n", "€", "—", "x", "7", "_", "Σ", "ǅ", "ﬁ", "Meta"]
