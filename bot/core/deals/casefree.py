@@ -185,36 +185,17 @@ class CaseFree:
         return {e - n + 1 for e, n in self._starts.iter(low, pos, end)}
 
     def _search_from_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize):
-        end = min(endpos, len(low))
-        if pos > end:
-            return None
-        starts = sorted({e - n + 1 for e, n in self._starts.iter(low, pos, end)})
-        match = self._re.match
-        for start in starts:
-            m = match(low, start, endpos)
-            if m:
-                return m
-        return None
+        return self.search_in(low, sorted(self.first_word_starts(low, pos, endpos)), pos, endpos)
 
     def _finditer_from_starts(self, low: str, pos: int = 0, endpos: int = sys.maxsize):
         """`finditer`: every match begins with a non-empty first word, so none is empty and the
         next one is the first that matches at a first word from where the last one ended."""
-        end = min(endpos, len(low))
-        found = []
-        if pos > end:
-            return iter(found)
-        match = self._re.match
-        resume = pos
-        for start in sorted({e - n + 1 for e, n in self._starts.iter(low, pos, end)}):
-            if start >= resume and (m := match(low, start, endpos)):
-                found.append(m)
-                resume = m.end()
-        return iter(found)
+        return iter(self.finditer_in(low, sorted(self.first_word_starts(low, pos, endpos)), pos, endpos))
 
     # -- the same searches, given where the pattern may begin in the whole text (`FirstWords`) ----
 
     def search_in(self, low: str, starts: list[int], pos: int = 0, endpos: int = sys.maxsize):
-        """`self.search_low(low, pos, endpos)`, where `starts` are `low`'s first word starts."""
+        """The pattern's `search(low, pos, endpos)`, where `starts` are `low`'s first word starts."""
         i = bisect_left(starts, pos)
         end = min(endpos, len(low))
         if i == len(starts) or starts[i] >= end:
@@ -227,7 +208,7 @@ class CaseFree:
         return None
 
     def search_slice(self, low: str, starts: list[int], lo: int, hi: int):
-        """`self.search_low(low[lo:hi])` (offsets in the slice, which is all the pattern sees),
+        """The pattern's `search(low[lo:hi])` (offsets in the slice, which is all the pattern sees),
         where `starts` are `low`'s first word starts."""
         i = bisect_left(starts, lo)
         if i == len(starts) or starts[i] >= hi:
@@ -241,7 +222,7 @@ class CaseFree:
         return None
 
     def finditer_in(self, low: str, starts: list[int], pos: int = 0, endpos: int = sys.maxsize) -> list[re.Match]:
-        """`list(self.finditer_low(low, pos, endpos))`, where `starts` are `low`'s first word starts."""
+        """The pattern's `list(finditer(low, pos, endpos))`, where `starts` are `low`'s first word starts."""
         i = bisect_left(starts, pos)
         end = min(endpos, len(low))
         found = []
