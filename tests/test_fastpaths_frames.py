@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches
 from bot.core.deals.frames import (
-    _COREF, _GOODS_OBJECT, _GOODS_WORDS, _NON_DEAL_HEADS, _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES,
+    _GOODS_OBJECT, _GOODS_WORDS, _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES,
     non_deal_money_near, stake_object,
 )
 from bot.core.deals.money import (
@@ -108,11 +108,13 @@ def test_non_deal_money_may_run_on_through_the_joining_space():
     starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(NON_DEAL_MONEY)]
     assert non_deal_money_near(low, starts, 0, 10, 14, 18)  # "its market" + " " + " cap"
     assert non_deal_money_near(low, starts, 20, 23, 26, len(low))  # "pay" + " " + " package"
+
+
 def test_the_company_is_searched_at_its_first_words_as_the_parties_search_it():
     low = lower_same_length("Meta said the company, la start-up and der Konzern, the the firm")
-    starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(_COREF)]
-    assert [m.span() for m in _COREF.finditer_in(low, starts)] == [m.span() for m in COREF_RE.finditer_low(low)]
-    assert len(_COREF.finditer_in(low, starts)) == 4
+    starts = _WINDOW_FIRST_WORDS.starts(low)[_WINDOW_SEARCHES.index(COREF_RE)]
+    assert [m.span() for m in COREF_RE.finditer_in(low, starts)] == [m.span() for m in COREF_RE._re.finditer(low)]
+    assert len(COREF_RE.finditer_in(low, starts)) == 4
 
 
 _SPACE_RUNS = st.lists(st.sampled_from([" ", "\t", "\xa0", "\u2009", "\n", "\u3000"]), min_size=1, max_size=3).map("".join)

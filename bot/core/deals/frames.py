@@ -127,10 +127,9 @@ _AT_GAP = re.compile(r"\s+(?:at|à|auf|mit|en|bei)\s+(?:\w+\s+){0,2}", _I)
 # The vocabularies the frames ask about many windows of one article (every cue, clause and
 # sentence): where each may begin is found for the whole article in one pass (`FirstWords`),
 # then a window holding no such place is answered without scanning it.
-# "the company", "la start-up" before a cue: scanning every character of the clause for the
-# article cost ~30k instructions per clause; tried at its first words ("the ", "la "...) instead.
-_COREF = CaseFree(COREF_RE.pattern, by_first_words=True)
-_WINDOW_SEARCHES = (TALKS_FAILED, ABANDONED, RUMOR, COMPLETED, NON_DEAL_MONEY, _LEAD_CUE, _FROM_CUE, _INVESTORS_INCLUDE, _COREF)
+# "the company", "la start-up" before a cue (COREF_RE): scanning every character of the clause
+# for it cost ~30k instructions per clause.
+_WINDOW_SEARCHES = (TALKS_FAILED, ABANDONED, RUMOR, COMPLETED, NON_DEAL_MONEY, _LEAD_CUE, _FROM_CUE, _INVESTORS_INCLUDE, COREF_RE)
 _WINDOW_FIRST_WORDS = FirstWords(_WINDOW_SEARCHES)
 # What comes before the space in the first words of NON_DEAL_MONEY that go on through one ("pay
 # package", "market cap"): "pay", "market"...
@@ -295,7 +294,7 @@ class Extractor:
         if not s.topic:
             return []
         out = []
-        for m in _COREF.finditer_in(self.low, self.starts[_COREF], lo, hi):
+        for m in COREF_RE.finditer_in(self.low, self.starts[COREF_RE], lo, hi):
             if any(a <= m.start() < b for a, b in skip):
                 continue
             if any(p.start < m.end() and m.start() < p.end for p in s.parties):

@@ -134,11 +134,12 @@ _GERMAN_ARTICLE_BEFORE = re.compile(
     r"|(?<![\w-])[a-zäöüß][a-zäöüß-]*(?:en|er|es|em|e))\s+$"
 )
 _GERMAN_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|tät|sparte|geschäft|runde|konzern|unternehmen|ismus)$", _I)
+# Tried only where its first words occur ("the ", "la "...): the frames ask it about every clause.
 COREF_RE = CaseFree(
     r"\b(?:the|la|le|l['’]|der|die|das|el)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:company|startup|start-up|firm|group|lab|provider|maker|developer|chipmaker|giant|business"
     r"|soci[ée]t[ée]|entreprise|groupe|jeune\s+pousse|Unternehmen|Konzern|Firma|Start-up"
-    r"|empresa|compañía|grupo)\b")
+    r"|empresa|compañía|grupo)\b", by_first_words=True)
 
 
 # ", which ...,", ", fondée par d'anciens chercheurs de Google DeepMind,", ", bekannt für ...,":
