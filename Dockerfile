@@ -3,6 +3,18 @@
 #   docker run --env-file .env -v newsbot-data:/data newsbot
 # With no DISCORD_TOKEN / SLACK_BOT_TOKEN set the bot runs its console channel, which needs a
 # terminal: add `-it` to try it that way.
+# Build stage: the wheel, with the analysis modules compiled by Cython (setup.py), which needs a
+# C compiler that the run-time image does without.
+FROM python:3.11-slim AS build
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# pyproject.toml names README.md as the package readme, so the build needs it.
+COPY pyproject.toml setup.py README.md ./
+COPY bot ./bot
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,11 +29,9 @@ RUN groupadd --system --gid 10001 newsbot \
 
 WORKDIR /app
 
-# pyproject.toml names README.md as the package readme, so the build needs it.
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-RUN pip install . \
- && rm -rf build *.egg-info
+COPY --from=build /wheels /wheels
+RUN pip install /wheels/*.whl \
+ && rm -rf /wheels
 
 # Data files the bot reads at run time; settings resolve them relative to /app.
 COPY config ./config
