@@ -1,6 +1,6 @@
 """Instructions per analysed article, counted by valgrind: a speed measure that does not move.
 
-    python -m tests.instructions [--stage analyze|lang|match|figures|deals] [--articles deal|plain|mixed] [-n N]
+    python -m tests.instructions [--stage analyze|lang|match|figures|deals] [--articles deal|plain|mixed] [-n N] [--pure]
 
 Times on a shared virtual machine vary by 1.5x from one run to the next, so a change that saves
 5 % cannot be told from noise by `make bench`. Valgrind's instruction count of the same run is the
@@ -8,17 +8,24 @@ same every time (hash seed fixed). The script runs the bench's corpus set-up (te
 under valgrind, once followed by N calls of the stage and once by none, and prints the difference
 divided by N. Instructions are not time, but on this code (Python bytecode and `re`) they track it
 closely enough to rank changes. Needs valgrind on PATH; it is not part of `make test` or `make bench`.
+`--pure` counts the .py sources of the analysis instead of its compiled modules (setup.py).
+The set-up's objects are frozen out of the garbage collector before counting: a full collection
+walks every one of them (the matcher alone holds ~100,000), and where such a collection falls
+among the calls would otherwise move the count by up to 50 %.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import re
 import shutil
 import subprocess
 import sys
+
+from tests.compiled import use_sources_only
 
 STAGES = ("analyze", "lang", "match", "figures", "deals")
 _SET = {"deal": 300, "plain": 600, "mixed": 600}  # articles set up before counting
@@ -52,14 +59,16 @@ def _run_stage(stage: str, articles: str, calls: int) -> None:
         "deals": lambda i: find_deals(texts[i], *found[i], langs[i]),
     }[stage]
     call(0)  # first-call caches
+    gc.collect()
+    gc.freeze()
     for i in range(calls):
         call(i % len(texts))
 
 
-def _count(stage: str, articles: str, calls: int) -> int:
+def _count(stage: str, articles: str, calls: int, pure: bool) -> int:
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
                sys.executable, "-m", "tests.instructions", "--child", "--stage", stage,
-               "--articles", articles, "-n", str(calls)]
+               "--articles", articles, "-n", str(calls), *(["--pure"] if pure else [])]
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
                           check=True)
     m = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
@@ -73,17 +82,21 @@ def main() -> None:
     parser.add_argument("--stage", choices=STAGES, default="analyze")
     parser.add_argument("--articles", choices=tuple(_SET), default="mixed")
     parser.add_argument("-n", type=int, default=None, help="calls to count (default: one per article set up)")
+    parser.add_argument("--pure", action="store_true", help="count the .py sources, not the compiled modules")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     calls = _SET[args.articles] if args.n is None else args.n
     if args.child:
+        if args.pure:
+            use_sources_only()
         _run_stage(args.stage, args.articles, calls)
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed; this measure needs it (apt install valgrind)")
-    per_article = (_count(args.stage, args.articles, calls) - _count(args.stage, args.articles, 0)) / calls
-    print(f"{args.stage} on {args.articles} articles: {per_article:,.0f} instructions per article "
-          f"({calls} calls, valgrind)")
+    counts = [_count(args.stage, args.articles, n, args.pure) for n in (calls, 0)]
+    build = "Python sources" if args.pure else "as installed"
+    print(f"{args.stage} on {args.articles} articles: {(counts[0] - counts[1]) / calls:,.0f} instructions per article "
+          f"({calls} calls, {build}, valgrind)")
 
 
 if __name__ == "__main__":
