@@ -23,7 +23,7 @@ $(DEVSTAMP): pyproject.toml | $(PY)
 # than its compiled module (pip builds them at install; an edit afterwards would leave the old
 # compiled code running). Only the changed modules are recompiled. NEWSBOT_PURE_PYTHON=1 skips it.
 COMPILEDSTAMP := $(VENV)/.compiled
-$(COMPILEDSTAMP): setup.py bot/core/entities.py bot/core/figures.py $(wildcard bot/core/deals/*.py) | $(STAMP)
+$(COMPILEDSTAMP): setup.py $(addprefix bot/core/,analysis.py language.py entities.py figures.py) $(wildcard bot/core/deals/*.py) | $(STAMP)
 	$(PY) -m pip install --quiet "Cython>=3.0,<4" "setuptools>=77"
 	$(PY) setup.py --quiet build_ext --inplace
 	touch $@
