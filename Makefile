@@ -12,20 +12,21 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	NEWSBOT_PURE_PYTHON=1 $(PY) -m pip install --quiet -e .
 	touch $@
 
 $(DEVSTAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	NEWSBOT_PURE_PYTHON=1 $(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
 
-# The analysis modules that setup.py compiles with Cython, rebuilt here whenever a source is newer
-# than its compiled module (pip builds them at install; an edit afterwards would leave the old
-# compiled code running). Only the changed modules are recompiled. NEWSBOT_PURE_PYTHON=1 skips it.
+# The analysis modules that setup.py compiles with Cython, built here and rebuilt whenever a source
+# is newer than its compiled module (an edit would otherwise leave the old compiled code running).
+# Only the changed modules are recompiled: setuptools decides by the copies it keeps in build/.
+# The pip installs above skip compiling (NEWSBOT_PURE_PYTHON=1), which would only be done twice.
 COMPILEDSTAMP := $(VENV)/.compiled
 $(COMPILEDSTAMP): setup.py $(addprefix bot/core/,analysis.py language.py entities.py figures.py) $(wildcard bot/core/deals/*.py) | $(STAMP)
 	$(PY) -m pip install --quiet "Cython>=3.0,<4" "setuptools>=77"
-	$(PY) setup.py --quiet build_ext --inplace
+	$(PY) setup.py --quiet build_ext --inplace $(if $(filter setup.py,$?),--force)
 	touch $@
 
 compiled: $(COMPILEDSTAMP)
@@ -43,7 +44,7 @@ test: $(DEVSTAMP) $(COMPILEDSTAMP)
 BENCHSTAMP := $(VENV)/.installed-bench
 
 $(BENCHSTAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	NEWSBOT_PURE_PYTHON=1 $(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $(STAMP) $(DEVSTAMP) $@
 
 # Analysis throughput, then the feed farm (writes BENCHMARKS.md and docs/bench-cycle.png).

