@@ -89,3 +89,48 @@ def test_sources_only_refuses_once_bot_is_imported():
 
     with pytest.raises(RuntimeError, match="already imported"):
         use_sources_only()
+
+
+# ---------------------------------------------------------------- odd text, compiled or not
+# Compiled, an argument annotated `str` or `list` is checked on entry (setup.py), so a None or a
+# tuple that pure Python would carry along raises TypeError there instead. Texts mixing article
+# words with the characters and figures the rules care about go through the analysis as
+# installed; every one must give an analysis whose spans lie inside the text.
+
+def _article_words() -> list[str]:
+    words: list[str] = []
+    for name in ("dev.json", "holdout.json"):
+        for item in json.loads((ROOT / "tests/data" / name).read_text(encoding="utf-8")):
+            words += (item["title"] + " " + item["summary"]).split()
+    return sorted(set(words))
+
+
+_ODD = ["$", "€", "%", "-", "–", "’", "'", ",", ".", ";", ":", "(", ")", "\n", "\u202f", "\u00a0", "bn", "Md$",
+        "1,5", "15.000", "2 000", "49 %", "led by", "Series B", "rachète", "übernimmt", "adquiere", "İ", "ß", "ﬁ",
+        "\u0301", "٣", "½", "a investi", "in talks", "la start-up", "the company"]
+
+
+@pytest.fixture(scope="module")
+def installed_matcher():
+    from bot.core.entities import Catalog, Matcher
+
+    catalog = Catalog.from_toml_text((ROOT / "config" / "entities.toml").read_text(encoding="utf-8"))
+    return Matcher(catalog, ["Hugging Face"])
+
+
+def test_analysis_of_odd_text_never_raises_and_keeps_spans_inside(installed_matcher):
+    from hypothesis import given, settings, strategies as st
+
+    from bot.core.analysis import analyze
+
+    token = st.sampled_from(_article_words() + _ODD) | st.text(max_size=3)
+    texts = st.lists(token, max_size=90).map(" ".join) | st.lists(token, max_size=90).map("".join)
+
+    @settings(max_examples=400)
+    @given(texts, st.sampled_from([None, "en", "fr", "de", "es", "xx"]))
+    def check(text, lang):
+        result = analyze(text, installed_matcher, lang)
+        for figure in (*result.entities, *result.amounts, *result.percents):
+            assert 0 <= figure.start <= figure.end <= len(text)
+
+    check()
