@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.core.model import Amount, Deal
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """A deal being assembled; mutable while rules add investors, amount, valuation."""
 

@@ -185,6 +185,10 @@ def acquire_cue_may_yield(text: str, low: str, cue: re.Match, sentence: tuple[in
 
 
 class Extractor:
+    # Every frame reads these many times per article; slots spare each read a dict look-up.
+    __slots__ = ("text", "low", "parties", "amounts", "percents", "title_end", "drafts", "title_sentences",
+                 "memo", "starts", "lang", "has_clause_cuts")
+
     def __init__(self, text: str, parties: list[Party], amounts: Sequence[Amount], percents: Sequence[Percent],
                  low: str | None = None):
         self.text = text

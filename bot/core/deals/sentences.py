@@ -64,7 +64,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@dataclass
+@dataclass(slots=True)  # read in every frame; a slot is found without a dict look-up
 class Sentence:
     index: int
     start: int
