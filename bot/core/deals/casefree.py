@@ -114,6 +114,15 @@ def _start_automaton(words: set[str] | None) -> ahocorasick.Automaton | None:
     return automaton
 
 
+def starts_between(starts: list[int], lo: int, hi: int) -> list[int]:
+    """The offsets of the sorted `starts` that lie in [lo, hi): where a `by_first_words` pattern may
+    begin in that window (`FirstWords`, `CaseFree.first_word_starts`)."""
+    i = bisect_left(starts, lo)
+    if i == len(starts) or starts[i] >= hi:
+        return []  # the usual answer, for the price of one bisection
+    return starts[i:bisect_left(starts, hi, i)]
+
+
 class CaseFree:
     """A case-insensitive pattern run on lower-cased text, with the same offsets.
 
@@ -196,12 +205,8 @@ class CaseFree:
 
     def search_in(self, low: str, starts: list[int], pos: int = 0, endpos: int = sys.maxsize):
         """The pattern's `search(low, pos, endpos)`, where `starts` are `low`'s first word starts."""
-        i = bisect_left(starts, pos)
-        end = min(endpos, len(low))
-        if i == len(starts) or starts[i] >= end:
-            return None  # the usual answer, for the price of one bisection
         match = self._re.match
-        for start in starts[i:bisect_left(starts, end, i)]:
+        for start in starts_between(starts, pos, min(endpos, len(low))):
             m = match(low, start, endpos)
             if m:
                 return m
@@ -210,12 +215,12 @@ class CaseFree:
     def search_slice(self, low: str, starts: list[int], lo: int, hi: int):
         """The pattern's `search(low[lo:hi])` (offsets in the slice, which is all the pattern sees),
         where `starts` are `low`'s first word starts."""
-        i = bisect_left(starts, lo)
-        if i == len(starts) or starts[i] >= hi:
-            return None
+        candidates = starts_between(starts, lo, hi)
+        if not candidates:
+            return None  # without copying the slice
         window = low[lo:hi]
         match = self._re.match
-        for start in starts[i:bisect_left(starts, hi, i)]:
+        for start in candidates:
             m = match(window, start - lo)
             if m:
                 return m
@@ -223,14 +228,10 @@ class CaseFree:
 
     def finditer_in(self, low: str, starts: list[int], pos: int = 0, endpos: int = sys.maxsize) -> list[re.Match]:
         """The pattern's `list(finditer(low, pos, endpos))`, where `starts` are `low`'s first word starts."""
-        i = bisect_left(starts, pos)
-        end = min(endpos, len(low))
         found = []
-        if i == len(starts) or starts[i] >= end:
-            return found
         match = self._re.match
         resume = pos
-        for start in starts[i:bisect_left(starts, end, i)]:
+        for start in starts_between(starts, pos, min(endpos, len(low))):
             if start >= resume and (m := match(low, start, endpos)):
                 found.append(m)
                 resume = m.end()

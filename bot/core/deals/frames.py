@@ -7,7 +7,7 @@ from bisect import bisect_left
 from typing import Sequence
 
 from bot.core.model import Amount, Percent
-from bot.core.deals.casefree import CaseFree, FirstWords
+from bot.core.deals.casefree import CaseFree, FirstWords, starts_between
 from bot.core.deals.cues import ROUND_NOUN
 from bot.core.deals.drafts import Draft
 from bot.core.deals.money import (
@@ -143,8 +143,7 @@ def non_deal_money_near(low: str, starts: list[int], before_lo: int, start: int,
     joining space: only then, or with one in reach, is the search made (-60k instructions per
     deal article)."""
     before = low[before_lo:start]
-    i = bisect_left(starts, before_lo)
-    if (i == len(starts) or starts[i] >= after_hi) and not before.endswith(_NON_DEAL_HEADS):
+    if not starts_between(starts, before_lo, after_hi) and not before.endswith(_NON_DEAL_HEADS):
         return False
     return NON_DEAL_MONEY.search_low(before + " " + low[end:after_hi]) is not None
 
