@@ -22,10 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "bot"
 
 
-def _compiled_files() -> list[Path]:
+# What names an extension module for this interpreter (".cpython-311-x86_64-linux-gnu.so", ".so"...).
+_EXTENSION_SUFFIXES = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def compiled_files() -> list[Path]:
     """The extension modules beside bot's sources that this interpreter would import."""
-    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
-    return sorted(p for p in PACKAGE.rglob("*") if p.name.endswith(suffixes))
+    return sorted(p for p in PACKAGE.rglob("*") if p.name.endswith(_EXTENSION_SUFFIXES))
 
 
 def _source_of(compiled: Path) -> Path:
@@ -36,7 +39,7 @@ def _source_of(compiled: Path) -> Path:
 def stale_sources() -> list[str]:
     """Sources edited after their compiled module was built, relative to the project root."""
     stale = []
-    for compiled in _compiled_files():
+    for compiled in compiled_files():
         source = _source_of(compiled)
         if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
             stale.append(str(source.relative_to(ROOT)))
@@ -44,7 +47,7 @@ def stale_sources() -> list[str]:
 
 
 def is_compiled(module: ModuleType) -> bool:
-    return getattr(module, "__file__", "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return (getattr(module, "__file__", None) or "").endswith(_EXTENSION_SUFFIXES)
 
 
 def describe_build() -> str:
@@ -88,7 +91,7 @@ def main(argv: list[str]) -> int:
     if argv:
         print("usage: python -m tests.compiled [pure MODULE [ARGS...]]", file=sys.stderr)
         return 2
-    files = _compiled_files()
+    files = compiled_files()
     print(f"{len(files)} compiled module(s) under bot/")
     for path in files:
         print("  ", path.relative_to(ROOT))

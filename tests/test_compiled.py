@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.compiled import _compiled_files, use_sources_only
+from tests.compiled import compiled_files, use_sources_only
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +60,7 @@ def _analyse(mode: str) -> tuple[list[str], str]:
     return done.stdout.splitlines(), done.stderr
 
 
-@pytest.mark.skipif(not _compiled_files(), reason="pure-Python build: no compiled module to compare")
+@pytest.mark.skipif(not compiled_files(), reason="pure-Python build: no compiled module to compare")
 def test_compiled_analysis_gives_the_same_output_as_the_python_sources():
     compiled, compiled_build = _analyse("installed")
     pure, pure_build = _analyse("pure")

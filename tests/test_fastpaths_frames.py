@@ -11,7 +11,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.core.deals.cues import _word_view, _word_view_of_text, cue_matches
+from bot.core.deals.cues import _LOWER_INTO_LATIN1, _word_view, _word_view_of_text, cue_matches
 from bot.core.deals.frames import (
     _GOODS_OBJECT, _GOODS_WORDS, _WINDOW_FIRST_WORDS, _WINDOW_SEARCHES,
     non_deal_money_near, stake_object,
@@ -174,3 +174,10 @@ def test_an_optional_part_that_ends_a_sequence_gives_first_words_with_and_withou
     for text in ("co-menée par X", "comenée par X", "co menée par X", "menée  par X", "pilotés par X", "co-co-menée par X"):
         low = lower_same_length(text)
         assert _span(led.search_low(low)) == _span(led._re.search(low)), text
+
+
+def test_the_letters_that_lower_into_latin1_are_all_listed():
+    """`_word_view_of_text` lowers the text first only for these; one missing would be read as a
+    space where the lowered text has a letter."""
+    scanned = tuple(c for c in map(chr, range(256, 0x110000)) if len(c.lower()) == 1 and ord(c.lower()) < 256)
+    assert _LOWER_INTO_LATIN1 == scanned

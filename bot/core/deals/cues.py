@@ -130,8 +130,10 @@ def _lowering_word_view_table() -> bytes:
 
 
 _LOWERING_WORD_VIEW = _lowering_word_view_table()
-# The letters outside Latin-1 that lower into it (Ÿ, ẞ, the Kelvin and Ångström signs).
-_LOWER_INTO_LATIN1 = tuple(c for c in map(chr, range(256, 0x110000)) if len(c.lower()) == 1 and ord(c.lower()) < 256)
+# The letters outside Latin-1 that lower into it: Ÿ, ẞ, the Kelvin and Ångström signs. Written
+# out, since finding them by scanning every code point cost a third of a second at each import
+# (every worker process); tests/test_fastpaths_frames.py scans them to check the list.
+_LOWER_INTO_LATIN1 = ("\u0178", "\u1e9e", "\u212a", "\u212b")
 
 
 def _word_view(low: str) -> str:
